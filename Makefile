@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# numakit: plain GNU make, no configure step.
+
+VERSION := $(shell cat VERSION)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+B ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+PKGS := numa popt libcap smartcols json-c
+
+# Recursive on purpose: pkg-config runs when a recipe needs it, i.e. after
+# `deps` has installed the packages in the same `make check` run.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter -D_GNU_SOURCE -I. \
+	-DNUMAKIT_VERSION='"$(VERSION)"' -MMD -MP $(PKG_CFLAGS)
+override LDLIBS += $(PKG_LIBS)
+
+ifeq ($(WERROR),1)
+override CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+TOOLS := mapsdump
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB := $(B)/libnumakit.a
+BINS := $(TOOLS:%=$(B)/%)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
+WORKLOAD_BINS := $(WORKLOAD_SRCS:%.c=$(B)/%)
+MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
+
+.PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%: $(B)/cmd/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/workload/%: $(B)/tests/workload/%.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+
+test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS)
+
+$(B)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+
+man: $(MANS)
+
+deps:
+	@scripts/deps
+
+# The whole set-up, then every test; the last line is `N passed, N failed`.
+check: deps
+	@$(MAKE) --no-print-directory test-bins man
+	@B=$(B) tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) scripts/demo
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for t in $(TOOLS); do \
+		install -m 644 completions/bash/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+		install -m 644 completions/zsh/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; \
+		install -m 644 completions/fish/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
+
+uninstall:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t \
+			$(DESTDIR)$(ZSHCOMPDIR)/_$$t $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
+	for m in $(MANS); do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

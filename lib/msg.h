@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NUMAKIT_MSG_H
+#define NUMAKIT_MSG_H
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+/* Exit statuses shared by every tool (numakit(7), EXIT STATUS). */
+enum {
+	EXIT_USAGE = 2,		/* usage error or bad input */
+	EXIT_PARTIAL = 3,	/* some objects done, some failed */
+	EXIT_NOTSUP = 4,	/* the running kernel lacks a feature */
+	EXIT_NOEXEC = 126,	/* command found but not executable */
+	EXIT_NOTFOUND = 127,	/* command not found */
+};
+
+extern int msg_verbosity;
+
+/* Install the stdout check at exit (`> /dev/full` must fail). */
+void msg_init(void);
+
+/* "prog: <fmt>: <strerror(err)>", or without the reason when err is 0. */
+void msg_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void msg_warn(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "prog: hint: <fmt>" */
+void msg_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed only with at least `level` -v. */
+void msg_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message, then "Try 'prog --help' for more information."; returns EXIT_USAGE. */
+int msg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap);
+
+void *msg_malloc_or_die(size_t n);
+void *msg_calloc_or_die(size_t n, size_t sz);
+void *msg_realloc_or_die(void *p, size_t n);
+char *msg_strdup_or_die(const char *s);
+
+#endif

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/msg.h"
+#include "lib/parse.h"
+#include "lib/sysroot.h"
+
+static char *root;
+
+int sysroot_set(const char *dir)
+{
+	struct stat st;
+	char *r;
+
+	if (!dir || !*dir) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -ENOTDIR;
+	}
+	r = strdup(dir);
+	if (!r)
+		return -ENOMEM;
+	/* "/" means the live system; a trailing slash would double up. */
+	while (strlen(r) > 1 && r[strlen(r) - 1] == '/')
+		r[strlen(r) - 1] = '\0';
+	free(root);
+	root = strcmp(r, "/") ? r : (free(r), NULL);
+	return 0;
+}
+
+const char *sysroot_get(void)
+{
+	return root;
+}
+
+int sysroot_is_live(void)
+{
+	return root == NULL;
+}
+
+static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t off = 0;
+	int n;
+
+	if (root) {
+		off = strlen(root);
+		if (off >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf, root, off);
+	}
+	n = vsnprintf(buf + off, size - off, fmt, ap);
+	if (n < 0 || (size_t)n >= size - off)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int sysroot_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vpath(buf, size, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+#define WITH_PATH(fmt, path, fail)				\
+	char path[4096];					\
+	do {							\
+		va_list ap_;					\
+		int rc_;					\
+		va_start(ap_, fmt);				\
+		rc_ = vpath(path, sizeof(path), fmt, ap_);	\
+		va_end(ap_);					\
+		if (rc_ < 0) {					\
+			errno = -rc_;				\
+			fail;					\
+		}						\
+	} while (0)
+
+int sysroot_open(int flags, const char *fmt, ...)
+{
+	int fd;
+
+	WITH_PATH(fmt, path, return -errno);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+FILE *sysroot_fopen(const char *mode, const char *fmt, ...)
+{
+	char m[8];
+
+	WITH_PATH(fmt, path, return NULL);
+	snprintf(m, sizeof(m), "%se", mode);
+	return fopen(path, m);
+}
+
+DIR *sysroot_opendir(const char *fmt, ...)
+{
+	WITH_PATH(fmt, path, return NULL);
+	return opendir(path);
+}
+
+int sysroot_exists(const char *fmt, ...)
+{
+	WITH_PATH(fmt, path, return 0);
+	return access(path, F_OK) == 0;
+}
+
+ssize_t sysroot_read_fd(int fd, char **buf)
+{
+	size_t cap = 4096, len = 0;
+	char *b = malloc(cap), *nb;
+	ssize_t n;
+
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		if (cap - len < 2048) {
+			nb = realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		n = read(fd, b + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			free(b);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	b[len] = '\0';
+	*buf = b;
+	return len;
+}
+
+ssize_t sysroot_read_file(char **buf, const char *fmt, ...)
+{
+	ssize_t rc;
+	int fd;
+
+	WITH_PATH(fmt, path, return -errno);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = sysroot_read_fd(fd, buf);
+	close(fd);
+	return rc;
+}
+
+ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
+{
+	ssize_t n;
+	char *nl;
+	int fd;
+
+	WITH_PATH(fmt, path, return -errno);
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	n = n < 0 ? -errno : n;
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return strlen(buf);
+}
+
+int sysroot_read_u64(uint64_t *val, const char *fmt, ...)
+{
+	char line[64];
+	ssize_t n;
+
+	WITH_PATH(fmt, path, return -errno);
+	n = sysroot_read_line(line, sizeof(line), "%s", path + (root ? strlen(root) : 0));
+	if (n < 0)
+		return n;
+	return parse_u64(line, val, 0, UINT64_MAX);
+}

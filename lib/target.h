@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NUMAKIT_TARGET_H
+#define NUMAKIT_TARGET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * A target process.  On the live system it is held by a pidfd opened once,
+ * so a recycled PID is never touched: every /proc file is opened and then
+ * the pidfd is checked again.  Under --sysroot there is no pidfd (-1) and
+ * the PID names a directory of the captured tree.
+ */
+struct target {
+	pid_t pid;
+	int pidfd;
+};
+
+enum target_kind {
+	TARGET_USER,		/* a process with an address space */
+	TARGET_KTHREAD,		/* PF_KTHREAD: no address space */
+	TARGET_ZOMBIE,		/* exited, not yet reaped: no address space */
+};
+
+/*
+ * 0 or -errno (-ESRCH: no such process; -EINVAL: pid <= 0; -ENOSYS: a
+ * kernel without pidfd_open, before 5.3).  Under --sysroot only the
+ * directory /proc/PID of the tree is checked and pidfd stays -1.
+ */
+int target_open(struct target *t, pid_t pid);
+/*
+ * Adopt an inherited pidfd (dup'ed; the caller keeps fd).  -EBADF if fd is
+ * not open, -EINVAL if it is not a pidfd, -ESRCH if its process has exited
+ * (or lives in a PID namespace we cannot see, where it has no PID for us).
+ * The PID comes from the live /proc/self/fdinfo, even under --sysroot.
+ */
+int target_open_pidfd(struct target *t, int fd);
+void target_close(struct target *t);
+
+/* 1 if the process still exists (a zombie counts), 0 if gone, -errno. */
+int target_alive(const struct target *t);
+/*
+ * Open /proc/PID/<file> (through sysroot) and make sure it belongs to the
+ * process the pidfd holds: fd, or -errno (-ESRCH if it died or was recycled;
+ * -ENOENT if the process lives but has no such file).  O_CLOEXEC is added.
+ */
+int target_proc_open(const struct target *t, const char *file, int flags);
+/* enum target_kind from /proc/PID/stat, or -errno (-EINVAL for a malformed stat). */
+int target_kind(const struct target *t);
+/* comm from /proc/PID/comm, without the newline; 0 or -errno. */
+int target_comm(const struct target *t, char *buf, size_t size);
+
+/*
+ * Command launcher.  target_spawn() forks and execs argv[0] (PATH search);
+ * with hold set, the child waits before exec until target_release(), so a
+ * caller can set up monitoring of the command from its first instruction.
+ * An exec failure is reported back through a close-on-exec pipe: the
+ * spawn (or release, when held) returns -errno of the failed execvp and
+ * the child is already reaped.
+ *
+ * pidfd is -1 when pidfd_open failed (the PID of an unreaped child is safe
+ * anyway); target_wait() closes it.  Signal dispositions and the signal
+ * mask are inherited as they are.  A held child whose hold_fd is closed
+ * without target_release() (target_wait() does so) exits with status 1
+ * without running the command.
+ */
+struct target_child {
+	pid_t pid;
+	int pidfd;
+	int hold_fd;		/* write end the child waits on, -1 if not held */
+	int err_fd;		/* read end of the exec-error pipe */
+};
+
+int target_spawn(struct target_child *c, char *const argv[], int hold);
+int target_release(struct target_child *c);
+/*
+ * Wait for the child (restarting on EINTR); returns its status as an exit
+ * code (128+N for signal N), or -errno (-ECHILD when there is no child).
+ */
+int target_wait(struct target_child *c);
+/* The exit status for an exec failure: 127 for ENOENT, 126 otherwise (either sign). */
+int target_exec_status(int err);
+
+#endif
