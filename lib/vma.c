@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * VMA iteration over /proc/PID/maps: the PROCMAP_QUERY ioctl (Linux 6.11)
+ * and the text, giving the same records, and one coherence rule for both.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "lib/sysroot.h"
+#include "lib/vma.h"
+
+/* include/uapi/linux/fs.h; Debian 12's headers (6.1) predate it. */
+#ifndef PROCMAP_QUERY
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#endif
+
+/* The kernel pads the header to this width before the name (64-bit). */
+#define MAPS_NAME_COLUMN (25 + 8 * 6 - 1)
+
+const char *vma_method_name(enum vma_method m)
+{
+	switch (m) {
+	case VMA_METHOD_IOCTL:
+		return "ioctl";
+	case VMA_METHOD_TEXT:
+		return "text";
+	default:
+		return "auto";
+	}
+}
+
+void vma_free(struct vma *v)
+{
+	free(v->name);
+	v->name = NULL;
+}
+
+void vma_list_free(struct vma_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		vma_free(&l->v[i]);
+	for (i = 0; i < l->ndropped; i++)
+		vma_free(&l->dropped[i]);
+	free(l->v);
+	free(l->dropped);
+	memset(l, 0, sizeof(*l));
+}
+
+static int grow(struct vma **arr, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 256;
+	struct vma *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * sizeof(**arr));
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * The kernel resumes each read at the end of the last VMA it showed, so a
+ * VMA that grew or merged meanwhile is shown again from below that point.
+ * The newer record wins: every older one it overlaps or precedes is dropped.
+ * Nothing is ever inserted, so no gap can appear that the kernel did not show.
+ */
+int vma_list_add(struct vma_list *l, const struct vma *v)
+{
+	while (l->n && l->v[l->n - 1].end > v->start) {
+		if (grow(&l->dropped, &l->dropped_cap, l->ndropped + 1))
+			return -ENOMEM;
+		l->dropped[l->ndropped++] = l->v[--l->n];
+	}
+	if (grow(&l->v, &l->cap, l->n + 1))
+		return -ENOMEM;
+	l->v[l->n++] = *v;
+	return 0;
+}
+
+void vma_perms_str(uint32_t perms, char out[5])
+{
+	out[0] = perms & VMA_READ ? 'r' : '-';
+	out[1] = perms & VMA_WRITE ? 'w' : '-';
+	out[2] = perms & VMA_EXEC ? 'x' : '-';
+	out[3] = perms & VMA_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}
+
+int vma_is_file(const struct vma *v)
+{
+	return v->inode || v->dev_major || v->dev_minor;
+}
+
+int vma_is_anon(const struct vma *v)
+{
+	const char *n = v->name;
+
+	if (vma_is_file(v))
+		return 0;
+	return !*n || !strcmp(n, "[heap]") || !strncmp(n, "[stack", 6) ||
+	       !strncmp(n, "[anon:", 6);
+}
+
+size_t vma_format_line(const struct vma *v, char *buf, size_t size)
+{
+	char head[128], perms[5];
+	size_t n, pad, len;
+
+	vma_perms_str(v->perms, perms);
+	n = snprintf(head, sizeof(head), "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64 " %02x:%02x %" PRIu64 " ",
+		     v->start, v->end, perms, v->offset, v->dev_major, v->dev_minor, v->inode);
+	if (!*v->name) {
+		pad = 0;
+		len = n + 1;
+	} else {
+		/* seq_pad(): spaces up to the name column, then one more. */
+		pad = (n < MAPS_NAME_COLUMN ? MAPS_NAME_COLUMN - n : 0) + 1;
+		len = n + pad + strlen(v->name) + 1;
+	}
+	if (len >= size)
+		return len;
+	memcpy(buf, head, n);
+	memset(buf + n, ' ', pad);
+	memcpy(buf + n + pad, v->name, len - n - pad - 1);
+	buf[len - 1] = '\n';
+	buf[len] = '\0';
+	return len;
+}
+
+/* Hex digits up to `stop`; advances *p past the stop character. */
+static int hex_field(const char **p, const char *end, char stop, uint64_t *val)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+	int digits = 0;
+
+	for (; s < end && *s != stop; s++, digits++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			return -EINVAL;
+		if (digits >= 16)
+			return -EINVAL;
+		x = x << 4 | d;
+	}
+	if (!digits || s >= end)
+		return -EINVAL;
+	*p = s + 1;
+	*val = x;
+	return 0;
+}
+
+static int perms_field(const char **p, const char *end, uint32_t *perms)
+{
+	const char *s = *p;
+	static const char yes[] = "rwxs", no[] = "---p";
+	int i;
+
+	if (end - s < 5 || s[4] != ' ')
+		return -EINVAL;
+	*perms = 0;
+	for (i = 0; i < 4; i++) {
+		if (s[i] == yes[i])
+			*perms |= 1u << i;
+		else if (s[i] != no[i])
+			return -EINVAL;
+	}
+	*p = s + 5;
+	return 0;
+}
+
+int vma_parse_line(const char *line, size_t len, struct vma *v)
+{
+	const char *p = line, *end = line + len;
+	uint64_t major, minor, inode = 0;
+	const char *name;
+	int digits = 0;
+
+	if (len && line[len - 1] == '\n')
+		end--;
+	memset(v, 0, sizeof(*v));
+	if (hex_field(&p, end, '-', &v->start) || hex_field(&p, end, ' ', &v->end) ||
+	    perms_field(&p, end, &v->perms) || hex_field(&p, end, ' ', &v->offset) ||
+	    hex_field(&p, end, ':', &major) || hex_field(&p, end, ' ', &minor))
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+		if (inode > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		inode = inode * 10 + (*p - '0');
+	}
+	if (!digits || major > UINT32_MAX || minor > UINT32_MAX || v->end <= v->start)
+		return -EINVAL;
+	if (p < end && *p != ' ')
+		return -EINVAL;
+	for (name = p; name < end && *name == ' '; name++)
+		;
+	v->dev_major = major;
+	v->dev_minor = minor;
+	v->inode = inode;
+	v->name = strndup(name, end - name);
+	return v->name ? 0 : -ENOMEM;
+}
+
+/* Same escaping as seq_file_path(m, file, "\n"): only the newline. */
+static char *maps_escape(const char *raw, size_t len)
+{
+	size_t i, nl = 0;
+	char *out, *o;
+
+	for (i = 0; i < len; i++)
+		nl += raw[i] == '\n';
+	out = malloc(len + 3 * nl + 1);
+	if (!out)
+		return NULL;
+	for (o = out, i = 0; i < len; i++) {
+		if (raw[i] == '\n') {
+			memcpy(o, "\\012", 4);
+			o += 4;
+		} else {
+			*o++ = raw[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+struct query {
+	struct procmap_query q;
+	char name[PATH_MAX + 64];
+	unsigned char build_id[VMA_BUILD_ID_MAX];
+};
+
+/* One PROCMAP_QUERY; the kernel rewrites the sizes, so set them every time. */
+static int query(int fd, struct query *qb, uint64_t addr, int next, int build_id)
+{
+	struct procmap_query *q = &qb->q;
+
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->query_flags = next ? PROCMAP_QUERY_COVERING_OR_NEXT_VMA : 0;
+	q->query_addr = addr;
+	q->vma_name_addr = (uintptr_t)qb->name;
+	q->vma_name_size = sizeof(qb->name);
+	if (build_id) {
+		q->build_id_addr = (uintptr_t)qb->build_id;
+		q->build_id_size = sizeof(qb->build_id);
+	}
+	return ioctl(fd, PROCMAP_QUERY, q) < 0 ? -errno : 0;
+}
+
+static int from_query(const struct query *qb, struct vma *v)
+{
+	const struct procmap_query *q = &qb->q;
+
+	memset(v, 0, sizeof(*v));
+	v->start = q->vma_start;
+	v->end = q->vma_end;
+	v->offset = q->vma_offset;
+	v->inode = q->inode;
+	v->dev_major = q->dev_major;
+	v->dev_minor = q->dev_minor;
+	v->perms = q->vma_flags & (VMA_READ | VMA_WRITE | VMA_EXEC | VMA_SHARED);
+	v->page_size = q->vma_page_size;
+	v->build_id_size = q->build_id_size <= VMA_BUILD_ID_MAX ? q->build_id_size : 0;
+	memcpy(v->build_id, qb->build_id, v->build_id_size);
+	/* vma_name_size counts the NUL; 0 means no name. */
+	v->name = maps_escape(qb->name, q->vma_name_size ? q->vma_name_size - 1 : 0);
+	return v->name ? 0 : -ENOMEM;
+}
+
+/*
+ * The gate VMA ([vsyscall] on x86_64) is not in the mm, so PROCMAP_QUERY
+ * never returns it, while maps appends it.  It is the same for every 64-bit
+ * process, so take it from our own maps, once.
+ */
+static const struct vma *gate_vma(void)
+{
+	static struct vma gate;
+	static int done;
+	char *buf, *line, *nl;
+	ssize_t n;
+	int fd;
+
+	if (done)
+		return gate.name ? &gate : NULL;
+	done = 1;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = sysroot_read_fd(fd, &buf);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	nl = strstr(buf, " [vsyscall]\n");
+	if (nl) {
+		for (line = nl; line > buf && line[-1] != '\n'; line--)
+			;
+		if (vma_parse_line(line, nl + 12 - line, &gate))
+			memset(&gate, 0, sizeof(gate));
+	}
+	free(buf);
+	return gate.name ? &gate : NULL;
+}
+
+/* A 32-bit (compat) task has no gate VMA and nothing mapped above 4 GiB. */
+static int add_gate(struct vma_list *l)
+{
+	const struct vma *g = gate_vma();
+	struct vma v;
+
+	if (!g || !l->n || l->v[l->n - 1].end <= (1ull << 32) || l->v[l->n - 1].end > g->start)
+		return 0;
+	v = *g;
+	v.name = strdup(g->name);
+	if (!v.name)
+		return -ENOMEM;
+	return vma_list_add(l, &v);
+}
+
+static int read_ioctl(int fd, const struct vma_read_opts *o, struct vma_list *l)
+{
+	struct query *qb = malloc(sizeof(*qb));
+	uint64_t addr = 0;
+	struct vma v;
+	int rc;
+
+	if (!qb)
+		return -ENOMEM;
+	while ((rc = query(fd, qb, addr, 1, o->build_id)) == 0) {
+		rc = from_query(qb, &v);
+		if (!rc && (rc = vma_list_add(l, &v)))
+			vma_free(&v);
+		if (rc)
+			break;
+		addr = qb->q.vma_end;
+	}
+	free(qb);
+	if (rc == -ENOENT)
+		rc = add_gate(l);
+	return rc;
+}
+
+static int read_text(int fd, struct vma_list *l)
+{
+	char *buf, *line, *nl;
+	struct vma v;
+	ssize_t n;
+	int rc = 0;
+
+	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
+		return -errno;
+	n = sysroot_read_fd(fd, &buf);
+	if (n < 0)
+		return n;
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		rc = vma_parse_line(line, nl - line + 1, &v);
+		if (!rc && (rc = vma_list_add(l, &v)))
+			vma_free(&v);
+		if (rc)
+			break;
+	}
+	free(buf);
+	return rc;
+}
+
+int vma_has_ioctl(int maps_fd)
+{
+	struct procmap_query q = { .size = sizeof(q), .query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA };
+
+	return ioctl(maps_fd, PROCMAP_QUERY, &q) == 0 || (errno != ENOTTY && errno != EINVAL);
+}
+
+int vma_read(int maps_fd, const struct vma_read_opts *o, struct vma_list *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (o->method != VMA_METHOD_TEXT) {
+		out->method = VMA_METHOD_IOCTL;
+		rc = read_ioctl(maps_fd, o, out);
+		if (rc != -ENOTTY || o->method == VMA_METHOD_IOCTL)
+			return rc;
+		vma_list_free(out);
+	}
+	out->method = VMA_METHOD_TEXT;
+	return read_text(maps_fd, out);
+}
+
+static int find_in(const struct vma_list *l, uint64_t addr, struct vma *out)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid].end <= addr) {
+			lo = mid + 1;
+		} else if (l->v[mid].start > addr) {
+			hi = mid;
+		} else {
+			*out = l->v[mid];
+			out->name = strdup(l->v[mid].name);
+			return out->name ? 1 : -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int vma_find(int maps_fd, const struct vma_read_opts *o, uint64_t addr, struct vma *out,
+	     enum vma_method *used)
+{
+	const struct vma *g;
+	struct vma_list l;
+	struct query *qb;
+	int rc;
+
+	if (o->method != VMA_METHOD_TEXT) {
+		qb = malloc(sizeof(*qb));
+		if (!qb)
+			return -ENOMEM;
+		rc = query(maps_fd, qb, addr, 0, o->build_id);
+		if (!rc)
+			rc = from_query(qb, out);
+		free(qb);
+		*used = VMA_METHOD_IOCTL;
+		if (!rc)
+			return 1;
+		g = gate_vma();
+		/* Only the gate VMA can cover addr without the ioctl seeing it. */
+		if (rc == -ENOENT && !(g && addr >= g->start && addr < g->end))
+			return 0;
+		if (rc != -ENOENT && (rc != -ENOTTY || o->method == VMA_METHOD_IOCTL))
+			return rc;
+	}
+	rc = vma_read(maps_fd, o, &l);
+	*used = l.method;
+	if (!rc)
+		rc = find_in(&l, addr, out);
+	vma_list_free(&l);
+	return rc;
+}

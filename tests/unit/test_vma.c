@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/numamaps.h"
+#include "lib/sysroot.h"
+#include "lib/vma.h"
+#include "tests/unit/unit.h"
+
+static const char *const lines[] = {
+	"55d53f5b1000-55d53f5b3000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n",
+	"55d56585c000-55d56587d000 rw-p 00000000 00:00 0                          [heap]\n",
+	"7f78f68fd000-7f78f691f000 rw-p 00000000 00:00 0 \n",
+	"7f78f6b65000-7f78f6b6c000 r--s 00000000 fe:00 332280                     /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache\n",
+	"7f0000000000-7f0000001000 rw-s 00000000 00:01 1024                       /dev/zero (deleted)\n",
+	"7f0000002000-7f0000003000 r--p 00001000 fe:00 12                         /tmp/a b\\012c (deleted)\n",
+	"7f0000004000-7f0000005000 rw-p 00000000 00:00 0                          [anon:my name]\n",
+	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n",
+	"7f0000006000-7f0000007000 r-xp 123456789000 103:15 12345678901234567890  /x\n",
+	"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n",
+};
+
+static void test_roundtrip(void)
+{
+	char buf[512];
+	struct vma v;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		CHECK(vma_parse_line(lines[i], strlen(lines[i]), &v) == 0, "parse line %zu", i);
+		n = vma_format_line(&v, buf, sizeof(buf));
+		CHECK(n == strlen(lines[i]), "format length line %zu", i);
+		CHECK_STR(buf, lines[i], "format(parse(line %zu)) is byte-identical", i);
+		vma_free(&v);
+	}
+}
+
+static void test_fields(void)
+{
+	struct vma v;
+	char small[8];
+
+	CHECK(vma_parse_line(lines[1], strlen(lines[1]), &v) == 0, "parse heap");
+	CHECK(v.start == 0x55d56585c000ull && v.end == 0x55d56587d000ull, "heap addresses");
+	CHECK(v.perms == (VMA_READ | VMA_WRITE), "heap perms");
+	CHECK(vma_is_anon(&v) && !vma_is_file(&v), "heap is anonymous");
+	CHECK(vma_format_line(&v, small, sizeof(small)) == strlen(lines[1]),
+	      "short buffer: returns the length needed");
+	vma_free(&v);
+	CHECK(vma_parse_line(lines[3], strlen(lines[3]), &v) == 0 && v.perms == (VMA_READ | VMA_SHARED),
+	      "shared file perms");
+	CHECK(vma_is_file(&v) && !vma_is_anon(&v), "file-backed");
+	vma_free(&v);
+	CHECK(vma_parse_line(lines[8], strlen(lines[8]), &v) == 0 && v.dev_major == 0x103 &&
+	      v.dev_minor == 0x15 && v.offset == 0x123456789000ull, "wide dev and offset");
+	vma_free(&v);
+}
+
+static void test_bad_lines(void)
+{
+	static const char *const bad[] = {
+		"", "\n", "zz-10 r--p 0 00:00 0\n", "1000-2000 r--q 00000000 00:00 0\n",
+		"2000-1000 r--p 00000000 00:00 0\n", "1000-2000 r--p 00000000 00:00 x\n",
+		"1000-2000 r--p 00000000 0000 0\n", "1000 r--p 00000000 00:00 0\n",
+		"10000000000000000-10000000000000001 r--p 00000000 00:00 0\n",
+		"1000-2000 r--p 00000000 00:00\n", "1000-2000 rw-p 00000000 00:00 0x\n",
+	};
+	struct vma v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(vma_parse_line(bad[i], strlen(bad[i]), &v) == -EINVAL, "reject bad line %zu", i);
+}
+
+static struct vma mk(uint64_t s, uint64_t e)
+{
+	struct vma v = { .start = s, .end = e, .perms = VMA_READ };
+
+	v.name = strdup("");
+	return v;
+}
+
+static void test_coherence(void)
+{
+	struct vma_list l = { 0 };
+	struct vma v;
+
+	v = mk(0x1000, 0x2000);
+	vma_list_add(&l, &v);
+	v = mk(0x2000, 0x3000);
+	vma_list_add(&l, &v);
+	v = mk(0x5000, 0x6000);
+	vma_list_add(&l, &v);
+	CHECK(l.n == 3 && l.ndropped == 0, "ordered records are kept");
+	/* [0x5000,0x6000) grew down and merged: seen again from 0x4000. */
+	v = mk(0x4000, 0x7000);
+	vma_list_add(&l, &v);
+	CHECK(l.n == 3 && l.ndropped == 1, "overlapping newer record replaces the older");
+	CHECK(l.v[2].start == 0x4000 && l.v[2].end == 0x7000, "the newer record is kept");
+	/* A merge over two older records: both go. */
+	v = mk(0x1800, 0x8000);
+	vma_list_add(&l, &v);
+	CHECK(l.n == 1 && l.ndropped == 4, "a record overlapping several drops them all");
+	CHECK(l.v[0].start == 0x1800 && l.v[0].end == 0x8000, "only the newest record remains");
+	vma_list_free(&l);
+}
+
+static void test_numamaps(void)
+{
+	static const char line[] =
+		"7f0000000000 bind:0-1 anon=3 dirty=3 active=0 N0=1 N1=2 kernelpagesize_kB=4\n";
+	static const char huge[] = "7f0000200000 interleave=static:0 file=/a\\040b huge N3=2 kernelpagesize_kB=2048";
+	struct numamap m;
+
+	CHECK(numamaps_parse_line(line, strlen(line), &m) == 0, "numa_maps line parses");
+	CHECK_STR(m.policy, "bind:0-1", "policy");
+	CHECK(m.nr_nodes == 2 && m.pages[0] == 1 && m.pages[1] == 2, "pages per node");
+	CHECK(m.anon == 3 && (m.has & NUMAMAP_HAS_ANON) && !(m.has & NUMAMAP_HAS_MAPPED), "counters");
+	CHECK(numamaps_total(&m) == 3 && m.kernelpagesize_kb == 4, "total and page size");
+	numamaps_free_one(&m);
+	CHECK(numamaps_parse_line(huge, strlen(huge), &m) == 0 && m.huge && m.nr_nodes == 4 &&
+	      m.pages[3] == 2 && m.pages[0] == 0, "hugetlb line, sparse nodes");
+	numamaps_free_one(&m);
+	CHECK(numamaps_parse_line("zz default", 10, &m) == -EINVAL, "bad address rejected");
+	CHECK(numamaps_parse_line("1000 default N0=x", 17, &m) == -EINVAL, "bad count rejected");
+	CHECK(numamaps_parse_line("1000 default N99999=1", 21, &m) == -EINVAL, "bad node rejected");
+}
+
+static int same_lists(const struct vma_list *a, const struct vma_list *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct vma *x = &a->v[i], *y = &b->v[i];
+
+		if (x->start != y->start || x->end != y->end || x->perms != y->perms ||
+		    x->offset != y->offset || x->inode != y->inode || x->dev_major != y->dev_major ||
+		    x->dev_minor != y->dev_minor || strcmp(x->name, y->name))
+			return 0;
+	}
+	return 1;
+}
+
+/* The live backends agree, on an idle child whose address space holds still. */
+static void test_live(void)
+{
+	struct vma_read_opts text = { .method = VMA_METHOD_TEXT };
+	struct vma_read_opts ioc = { .method = VMA_METHOD_IOCTL };
+	struct vma_list a, b;
+	char path[64];
+	pid_t child;
+	int fd, ra, rb;
+
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", child);
+	fd = open(path, O_RDONLY);
+	ra = vma_read(fd, &text, &a);
+	rb = vma_read(fd, &ioc, &b);
+	close(fd);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(ra == 0 && a.n > 5 && a.method == VMA_METHOD_TEXT, "text backend reads a child");
+	if (rb == -ENOTTY)
+		printf("ok %d - # skip no PROCMAP_QUERY on this kernel\n", ++unit_n);
+	else
+		CHECK(rb == 0 && b.method == VMA_METHOD_IOCTL && same_lists(&a, &b),
+		      "ioctl backend gives the same %zu records as the text", a.n);
+	vma_list_free(&a);
+	if (rb == 0)
+		vma_list_free(&b);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_fields();
+	test_bad_lines();
+	test_coherence();
+	test_numamaps();
+	test_live();
+	return unit_done();
+}
