@@ -15,6 +15,10 @@
  *
  * Parsers accept one trailing newline, allocate *out sized to hold every
  * bit the string can name (at least 64), and return 0 or -EINVAL / -ENOMEM.
+ * The size is rounded up to whole 32-bit words, so format_mask(parse_mask(s))
+ * gives s back for masks of two words or more ("3" comes back as
+ * "00000000,00000003").  A bit number of 2^24 or more is -ERANGE.  The mask
+ * parser needs at least one word: "" is -EINVAL there.
  */
 int bitmap_parse_mask(const char *s, struct bitmask **out);
 int bitmap_parse_list(const char *s, struct bitmask **out);

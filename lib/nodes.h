@@ -14,6 +14,11 @@
  * Return 0 with *out allocated (numa_bitmask_free it), or -EINVAL when the
  * list is malformed or names a node/CPU this system does not have; -ENOSYS
  * when the kernel has no NUMA support (numa_available() < 0).
+ *
+ * "Has" means allowed to this task (its cpuset), as numactl without --all.
+ * Also -EINVAL, before libnuma sees them: an empty string, blanks, signs
+ * and numbers above INT_MAX (libnuma's strtoul() would skip, take or wrap
+ * them); and a list that selects nothing ("!all").
  */
 int nodes_parse(const char *s, struct bitmask **out);
 int nodes_parse_cpus(const char *s, struct bitmask **out);

@@ -12,7 +12,10 @@
  * outside [min, max] or one that overflows.  Nothing is printed.
  */
 
-/* Decimal, or hexadecimal with a 0x/0X prefix. */
+/*
+ * Decimal, or hexadecimal with a 0x/0X prefix ("010" is ten, not octal).
+ * parse_s64() and parse_int() also take one leading '-' or '+'.
+ */
 int parse_u64(const char *s, uint64_t *val, uint64_t min, uint64_t max);
 int parse_s64(const char *s, int64_t *val, int64_t min, int64_t max);
 int parse_int(const char *s, int *val, int min, int max);
@@ -30,7 +33,8 @@ int parse_addr(const char *s, uint64_t *addr);
 /*
  * A size in bytes: decimal or 0x hex, optionally followed by a binary
  * suffix K, M, G, T, P or E (also KiB..EiB and KB..EB, all powers of 1024,
- * case-insensitive).  "4K" = 4096.  Overflow is -ERANGE.
+ * case-insensitive).  "4K" = 4096.  Overflow is -ERANGE.  Hex digits are
+ * read greedily: "0x1E" is 30 bytes, "0x1K" is 1024.
  */
 int parse_size(const char *s, uint64_t *bytes);
 
@@ -39,7 +43,9 @@ int parse_size(const char *s, uint64_t *bytes);
  * fraction ("1.5") and a unit ns, us, ms, s, m or h.  A number without a
  * unit is taken in default_unit_us microseconds (1000000 for seconds); if
  * default_unit_us is 0 a unit is mandatory.  Durations below 1us that are
- * not 0 are -ERANGE.
+ * not 0 are -ERANGE.  Units are lowercase ("m" is minutes), both sides of
+ * the point need a digit ("0.5", not ".5"), and the result is truncated to
+ * whole microseconds ("1500ns" = 1).
  */
 int parse_duration_us(const char *s, uint64_t *usec, uint64_t default_unit_us);
 
