@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* One popt wrapper so every tool has the same standard options and errors. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/msg.h"
@@ -11,11 +12,22 @@ enum { OPT_HELP = 0x7f01, OPT_VERSION };
 
 static void print_help(poptContext pc, const struct opt_spec *spec)
 {
+	char *text = NULL, *body;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
 	printf("Usage: %s [options] %s\n", program_invocation_short_name, spec->args ? spec->args : "");
 	if (spec->summary)
 		printf("\n%s\n", spec->summary);
 	printf("\n");
-	poptPrintHelp(pc, stdout, 0);
+	/* popt's own usage line is replaced by ours above. */
+	if (mem) {
+		poptPrintHelp(pc, mem, 0);
+		fclose(mem);
+		body = strchr(text, '\n');
+		fputs(body ? body + 1 : text, stdout);
+		free(text);
+	}
 	if (spec->help_extra)
 		spec->help_extra(stdout);
 	printf("\nSee %s(%d) for more.\n", program_invocation_short_name,
