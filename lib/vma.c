@@ -132,14 +132,66 @@ int vma_is_anon(const struct vma *v)
 	       !strncmp(n, "[anon:", 6);
 }
 
+/* printf is most of the cost of a dump: format the header by hand. */
+static char *put_hex(char *p, uint64_t v, int min_digits)
+{
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < min_digits)
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "%08lx-%08lx %s %08llx %02x:%02x %lu ", as show_vma_header_prefix(). */
+static size_t format_head(const struct vma *v, char *head)
+{
+	char *p = head;
+
+	p = put_hex(p, v->start, 8);
+	*p++ = '-';
+	p = put_hex(p, v->end, 8);
+	*p++ = ' ';
+	vma_perms_str(v->perms, p);
+	p += 4;
+	*p++ = ' ';
+	p = put_hex(p, v->offset, 8);
+	*p++ = ' ';
+	p = put_hex(p, v->dev_major, 2);
+	*p++ = ':';
+	p = put_hex(p, v->dev_minor, 2);
+	*p++ = ' ';
+	p = put_dec(p, v->inode);
+	*p++ = ' ';
+	return p - head;
+}
+
 size_t vma_format_line(const struct vma *v, char *buf, size_t size)
 {
-	char head[128], perms[5];
+	char head[128];
 	size_t n, pad, len;
 
-	vma_perms_str(v->perms, perms);
-	n = snprintf(head, sizeof(head), "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64 " %02x:%02x %" PRIu64 " ",
-		     v->start, v->end, perms, v->offset, v->dev_major, v->dev_minor, v->inode);
+	n = format_head(v, head);
 	if (!*v->name) {
 		pad = 0;
 		len = n + 1;
