@@ -49,7 +49,13 @@ MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 all: $(BINS)
 
-$(B)/%.o: %.c
+# Objects built with other switches do not mix (a SANITIZE=1 object does not
+# link into a plain build): every object depends on a stamp that changes with them.
+BUILD_SIG := cc=$(CC) werror=$(WERROR) sanitize=$(SANITIZE)
+$(shell mkdir -p $(B) && [ "$$(cat $(B)/.build-sig 2>/dev/null)" = '$(BUILD_SIG)' ] || \
+	echo '$(BUILD_SIG)' > $(B)/.build-sig)
+
+$(B)/%.o: %.c $(B)/.build-sig
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -83,7 +89,7 @@ check: deps
 	@B=$(B) tests/run
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(WORKLOAD_BINS)
 	@B=$(B) scripts/demo
 
 install: all man
@@ -104,6 +110,8 @@ uninstall:
 			$(DESTDIR)$(ZSHCOMPDIR)/_$$t $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
 	for m in $(MANS); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+.SECONDARY:
 
 clean:
 	rm -rf $(B)

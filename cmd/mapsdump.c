@@ -189,7 +189,8 @@ static int selected(const struct opts *o, const struct vma *v)
 		return 0;
 	if (o->anon && !vma_is_anon(v))
 		return 0;
-	if (o->name_glob && fnmatch(o->name_glob, v->name, 0))
+	/* "[heap]" is a bracket expression to fnmatch: try the name as it is first. */
+	if (o->name_glob && strcmp(o->name_glob, v->name) && fnmatch(o->name_glob, v->name, 0))
 		return 0;
 	return 1;
 }

@@ -40,6 +40,8 @@ static int unit_n, unit_failed;
 static inline int unit_done(void)
 {
 	printf("1..%d\n", unit_n);
+	/* A leak report ends the process before stdio would flush. */
+	fflush(stdout);
 	return unit_failed ? 1 : 0;
 }
 
