@@ -29,9 +29,10 @@ override LDLIBS += $(PKG_LIBS)
 ifeq ($(WERROR),1)
 override CFLAGS += -Werror
 endif
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ifeq ($(SANITIZE),1)
-override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-override LDFLAGS += -fsanitize=address,undefined
+SAN_CFLAGS := $(SAN_FLAGS)
+SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
 TOOLS := mapsdump
@@ -57,20 +58,23 @@ $(shell mkdir -p $(B) && [ "$$(cat $(B)/.build-sig 2>/dev/null)" = '$(BUILD_SIG)
 
 $(B)/%.o: %.c $(B)/.build-sig
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/%: $(B)/cmd/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/workload/%: $(B)/tests/workload/%.o
-	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+# Test targets stay uninstrumented: the sanitizers' allocator would hide
+# [heap] and add mappings of its own to the address spaces under test.
+$(B)/tests/workload/%: tests/workload/%.c $(B)/.build-sig
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS)
 

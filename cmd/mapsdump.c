@@ -321,8 +321,8 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 		target_failed(d, rc, "cannot read maps");
 		goto out;
 	}
-	msg_verbose(1, "pid %d: method %s, %zu vmas", d->pid, vma_method_name(d->vmas.method),
-		    d->vmas.n);
+	msg_verbose(1, "pid %d: method %s", d->pid, vma_method_name(d->vmas.method));
+	msg_verbose(2, "pid %d: %zu vmas, %zu records dropped", d->pid, d->vmas.n, d->vmas.ndropped);
 	if (o->build_id && d->vmas.method != VMA_METHOD_IOCTL) {
 		target_failed(d, -ENOTTY, NULL);
 		goto out;
@@ -336,17 +336,21 @@ out:
 
 static void report_torn(const struct dump *d, const struct opts *o)
 {
-	char perms[5];
 	size_t i;
 
 	if (!o->check)
 		return;
 	for (i = 0; i < d->vmas.ndropped; i++) {
-		const struct vma *v = &d->vmas.dropped[i];
+		const struct vma_drop *x = &d->vmas.dropped[i];
 
-		vma_perms_str(v->perms, perms);
-		msg_err(0, "pid %d: torn read: dropped %08" PRIx64 "-%08" PRIx64 " %s %s: "
-			"overlapped by a newer record", d->pid, v->start, v->end, perms, v->name);
+		if (x->cut_to)
+			msg_err(0, "pid %d: torn read: cut %08" PRIx64 "-%08" PRIx64 " to %08" PRIx64
+				"-%08" PRIx64 " (overlaps %08" PRIx64 "-%08" PRIx64 ")", d->pid,
+				x->v.start, x->v.end, x->v.start, x->cut_to, x->by_start, x->by_end);
+		else
+			msg_err(0, "pid %d: torn read: dropped %08" PRIx64 "-%08" PRIx64
+				" (overlaps %08" PRIx64 "-%08" PRIx64 ")", d->pid, x->v.start,
+				x->v.end, x->by_start, x->by_end);
 	}
 }
 
@@ -542,14 +546,19 @@ static json_object *json_dropped(const struct dump *d)
 	size_t i;
 
 	for (i = 0; i < d->vmas.ndropped; i++) {
-		const struct vma *v = &d->vmas.dropped[i];
+		const struct vma_drop *x = &d->vmas.dropped[i];
 		json_object *obj = json_object_new_object();
 
-		vma_perms_str(v->perms, perms);
-		json_object_object_add(obj, "start", json_object_new_uint64(v->start));
-		json_object_object_add(obj, "end", json_object_new_uint64(v->end));
+		vma_perms_str(x->v.perms, perms);
+		json_object_object_add(obj, "start", json_object_new_uint64(x->v.start));
+		json_object_object_add(obj, "end", json_object_new_uint64(x->v.end));
 		json_object_object_add(obj, "perms", json_object_new_string(perms));
-		json_object_object_add(obj, "name", *v->name ? json_object_new_string(v->name) : NULL);
+		json_object_object_add(obj, "name",
+				       *x->v.name ? json_object_new_string(x->v.name) : NULL);
+		json_object_object_add(obj, "cut_to",
+				       x->cut_to ? json_object_new_uint64(x->cut_to) : NULL);
+		json_object_object_add(obj, "overlapped_by_start", json_object_new_uint64(x->by_start));
+		json_object_object_add(obj, "overlapped_by_end", json_object_new_uint64(x->by_end));
 		json_object_array_add(arr, obj);
 	}
 	return arr;

@@ -66,22 +66,22 @@ void vma_list_free(struct vma_list *l)
 	for (i = 0; i < l->n; i++)
 		vma_free(&l->v[i]);
 	for (i = 0; i < l->ndropped; i++)
-		vma_free(&l->dropped[i]);
+		vma_free(&l->dropped[i].v);
 	free(l->v);
 	free(l->dropped);
 	memset(l, 0, sizeof(*l));
 }
 
-static int grow(struct vma **arr, size_t *cap, size_t need)
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap = *cap ? *cap : 256;
-	struct vma *p;
+	void *p;
 
 	if (need <= *cap)
 		return 0;
 	while (ncap < need)
 		ncap *= 2;
-	p = realloc(*arr, ncap * sizeof(**arr));
+	p = realloc(*arr, ncap * elem);
 	if (!p)
 		return -ENOMEM;
 	*arr = p;
@@ -89,20 +89,49 @@ static int grow(struct vma **arr, size_t *cap, size_t need)
 	return 0;
 }
 
+static int note_drop(struct vma_list *l, const struct vma *old, uint64_t cut_to,
+		     const struct vma *by)
+{
+	struct vma_drop *d;
+
+	if (grow((void **)&l->dropped, &l->dropped_cap, l->ndropped + 1, sizeof(*d)))
+		return -ENOMEM;
+	d = &l->dropped[l->ndropped];
+	d->v = *old;
+	/* A cut record stays in the list, so the note needs its own name. */
+	if (cut_to && !(d->v.name = strdup(old->name)))
+		return -ENOMEM;
+	d->cut_to = cut_to;
+	d->by_start = by->start;
+	d->by_end = by->end;
+	l->ndropped++;
+	return 0;
+}
+
 /*
- * The kernel resumes each read at the end of the last VMA it showed, so a
- * VMA that grew or merged meanwhile is shown again from below that point.
- * The newer record wins: every older one it overlaps or precedes is dropped.
- * Nothing is ever inserted, so no gap can appear that the kernel did not show.
+ * The kernel resumes each read after the end of the last VMA it showed, so
+ * a VMA that changed meanwhile can come back starting below that point.
+ * The newer record wins: older records it covers are dropped, and an older
+ * record it starts inside is cut where it starts.  Cutting, not dropping,
+ * is what keeps coverage: the part below the newer record was mapped when
+ * it was read and nothing newer says otherwise, so no false gap appears.
  */
 int vma_list_add(struct vma_list *l, const struct vma *v)
 {
 	while (l->n && l->v[l->n - 1].end > v->start) {
-		if (grow(&l->dropped, &l->dropped_cap, l->ndropped + 1))
+		struct vma *last = &l->v[l->n - 1];
+
+		if (last->start < v->start) {
+			if (note_drop(l, last, v->start, v))
+				return -ENOMEM;
+			last->end = v->start;
+			break;
+		}
+		if (note_drop(l, last, 0, v))
 			return -ENOMEM;
-		l->dropped[l->ndropped++] = l->v[--l->n];
+		l->n--;
 	}
-	if (grow(&l->v, &l->cap, l->n + 1))
+	if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*v)))
 		return -ENOMEM;
 	l->v[l->n++] = *v;
 	return 0;

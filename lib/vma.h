@@ -36,17 +36,25 @@ enum vma_method {
 	VMA_METHOD_TEXT,
 };
 
+/* An older record that a newer one overlapped (see vma_list_add()). */
+struct vma_drop {
+	struct vma v;		/* the older record as it was read */
+	uint64_t cut_to;	/* 0: dropped whole; else kept as [v.start, cut_to) */
+	uint64_t by_start;	/* the newer record that overlapped it */
+	uint64_t by_end;
+};
+
 /*
  * An address space as read: sorted, never overlapping.  Reading is not
  * atomic, so a record that overlaps or goes behind what was already read
- * (a VMA split, merged or resized meanwhile) replaces the older records it
- * collides with; those are kept in `dropped` for --check.
+ * (a VMA split, merged or resized meanwhile) wins over the older records it
+ * collides with; those are listed in `dropped` for --check.
  */
 struct vma_list {
 	struct vma *v;
 	size_t n;
 	size_t cap;
-	struct vma *dropped;
+	struct vma_drop *dropped;
 	size_t ndropped;
 	size_t dropped_cap;
 	enum vma_method method;	/* the backend that was used */

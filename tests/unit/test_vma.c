@@ -85,28 +85,32 @@ static struct vma mk(uint64_t s, uint64_t e)
 	return v;
 }
 
+static void add(struct vma_list *l, uint64_t s, uint64_t e)
+{
+	struct vma v = mk(s, e);
+
+	vma_list_add(l, &v);
+}
+
 static void test_coherence(void)
 {
 	struct vma_list l = { 0 };
-	struct vma v;
 
-	v = mk(0x1000, 0x2000);
-	vma_list_add(&l, &v);
-	v = mk(0x2000, 0x3000);
-	vma_list_add(&l, &v);
-	v = mk(0x5000, 0x6000);
-	vma_list_add(&l, &v);
+	add(&l, 0x1000, 0x2000);
+	add(&l, 0x2000, 0x3000);
+	add(&l, 0x5000, 0x6000);
 	CHECK(l.n == 3 && l.ndropped == 0, "ordered records are kept");
 	/* [0x5000,0x6000) grew down and merged: seen again from 0x4000. */
-	v = mk(0x4000, 0x7000);
-	vma_list_add(&l, &v);
-	CHECK(l.n == 3 && l.ndropped == 1, "overlapping newer record replaces the older");
+	add(&l, 0x4000, 0x7000);
+	CHECK(l.n == 3 && l.ndropped == 1 && l.dropped[0].cut_to == 0, "a covered older record is dropped");
 	CHECK(l.v[2].start == 0x4000 && l.v[2].end == 0x7000, "the newer record is kept");
-	/* A merge over two older records: both go. */
-	v = mk(0x1800, 0x8000);
-	vma_list_add(&l, &v);
-	CHECK(l.n == 1 && l.ndropped == 4, "a record overlapping several drops them all");
-	CHECK(l.v[0].start == 0x1800 && l.v[0].end == 0x8000, "only the newest record remains");
+	CHECK(l.dropped[0].by_start == 0x4000 && l.dropped[0].by_end == 0x7000, "the drop names the newer record");
+	/* A newer record starting inside two older ones: one dropped, one cut. */
+	add(&l, 0x1800, 0x8000);
+	CHECK(l.n == 2 && l.ndropped == 4, "a record overlapping several drops and cuts them");
+	CHECK(l.v[0].start == 0x1000 && l.v[0].end == 0x1800, "the older record is cut where the newer starts");
+	CHECK(l.v[1].start == 0x1800 && l.v[1].end == 0x8000, "no gap: the newer record follows the cut");
+	CHECK(l.dropped[3].cut_to == 0x1800 && l.dropped[3].v.end == 0x2000, "the cut is noted with the original end");
 	vma_list_free(&l);
 }
 
