@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,7 @@ struct opts {
 	const char *addr_arg;
 	const char *pidfd_arg;
 	int ranges, build_id, numa, check, self, file, anon;
+	int want_build_id;	/* a BUILDID column or key was selected */
 
 	enum vma_method method;
 	enum format fmt;
@@ -87,6 +89,7 @@ struct opts {
 struct dump {
 	pid_t pid;
 	int status;		/* EXIT_* for this target */
+	char error[256];	/* what failed, as printed on stderr */
 	struct vma_list vmas;
 	struct numamap_list numa;
 	char comm[64];
@@ -195,26 +198,32 @@ static int selected(const struct opts *o, const struct vma *v)
 	return 1;
 }
 
-/* A failure of one target: the message, and the status it contributes. */
+/* A failure of one target: the message (kept for JSON) and its status. */
+static int __attribute__((format(printf, 3, 4))) dump_fail(struct dump *d, int status,
+							   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->error, sizeof(d->error), fmt, ap);
+	va_end(ap);
+	msg_err(0, "%s", d->error);
+	return d->status = status;
+}
+
 static int target_failed(struct dump *d, int err, const char *what)
 {
 	char buf[96];
 
-	switch (err) {
-	case -ENOTTY:
-		msg_err(0, "pid %d: the PROCMAP_QUERY ioctl is not supported by this kernel "
-			"(it needs Linux 6.11)", d->pid);
-		return d->status = EXIT_NOTSUP;
-	case -EACCES:
-	case -EPERM:
-		msg_err(-err, "%s of pid %d", what, d->pid);
+	if (err == -ENOTTY)
+		return dump_fail(d, EXIT_NOTSUP, "pid %d: the PROCMAP_QUERY ioctl is not supported "
+				 "by this kernel (it needs Linux 6.11)", d->pid);
+	dump_fail(d, EXIT_FAILURE, "%s of pid %d: %s", what, d->pid, strerror(-err));
+	if (err == -EACCES || err == -EPERM) {
 		snprintf(buf, sizeof(buf), "reading the address space of pid %d", d->pid);
 		caps_hint(-err, CAP_SYS_PTRACE, buf);
-		return d->status = EXIT_FAILURE;
-	default:
-		msg_err(-err, "%s of pid %d", what, d->pid);
-		return d->status = EXIT_FAILURE;
 	}
+	return d->status;
 }
 
 /* Kernel threads and zombies have no address space: say so plainly. */
@@ -223,18 +232,18 @@ static int no_mm(struct dump *d, const struct target *t)
 	int kind = target_kind(t);
 
 	if (kind == TARGET_KTHREAD)
-		msg_err(0, "pid %d is a kernel thread: it has no address space", d->pid);
+		dump_fail(d, EXIT_FAILURE, "pid %d is a kernel thread: it has no address space",
+			  d->pid);
 	else if (kind == TARGET_ZOMBIE)
-		msg_err(0, "pid %d is a zombie: it has no address space", d->pid);
+		dump_fail(d, EXIT_FAILURE, "pid %d is a zombie: it has no address space", d->pid);
 	else
 		return 0;
-	d->status = EXIT_FAILURE;
 	return 1;
 }
 
 static int read_vmas(struct dump *d, const struct opts *o, int fd)
 {
-	struct vma_read_opts ro = { .method = o->method, .build_id = o->build_id };
+	struct vma_read_opts ro = { .method = o->method, .build_id = o->build_id || o->want_build_id };
 	enum vma_method used;
 	struct vma v;
 	int rc;
@@ -245,7 +254,7 @@ static int read_vmas(struct dump *d, const struct opts *o, int fd)
 	rc = vma_find(fd, &ro, o->addr, &v, &used);
 	d->vmas.method = used;
 	if (rc == 0) {
-		msg_err(0, "no mapping at 0x%" PRIx64 " in pid %d", o->addr, d->pid);
+		dump_fail(d, EXIT_FAILURE, "no mapping at 0x%" PRIx64 " in pid %d", o->addr, d->pid);
 		return -ENXIO;
 	}
 	if (rc < 0)
@@ -292,10 +301,9 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 	d->status = EXIT_SUCCESS;
 	rc = open_target(&t, ta);
 	d->pid = t.pid;
-	if (rc < 0 && ta->pidfd >= 0) {
-		msg_err(-rc, "cannot use pidfd %d", ta->pidfd);
-		return d->status = rc == -ESRCH ? EXIT_FAILURE : EXIT_USAGE;
-	}
+	if (rc < 0 && ta->pidfd >= 0)
+		return dump_fail(d, rc == -ESRCH ? EXIT_FAILURE : EXIT_USAGE, "cannot use pidfd %d: %s",
+				 ta->pidfd, strerror(-rc));
 	if (rc < 0) {
 		if (ta->pid)
 			parse_pid(ta->pid, &d->pid);
@@ -313,10 +321,8 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 	close(fd);
 	if (rc == -ESRCH && no_mm(d, &t))
 		goto out;
-	if (rc == -ENXIO) {
-		d->status = EXIT_FAILURE;
+	if (rc == -ENXIO)
 		goto out;
-	}
 	if (rc < 0) {
 		target_failed(d, rc, "cannot read maps");
 		goto out;
@@ -573,9 +579,7 @@ static int print_json(struct out *out, const struct dump *d)
 	json_object_object_add(proc, "pid", json_object_new_int(d->pid));
 	json_object_array_add(out->procs, proc);
 	if (d->status) {
-		json_object_object_add(proc, "error", json_object_new_string(
-			d->status == EXIT_NOTSUP ? "not supported by the running kernel" :
-						   "failed: see standard error"));
+		json_object_object_add(proc, "error", json_object_new_string(d->error));
 		return 0;
 	}
 	json_object_object_add(proc, "comm", json_object_new_string(d->comm));
@@ -660,6 +664,8 @@ static int run_mapsdump(struct opts *o)
 	rc = out_init(&out, o);
 	if (rc < 0)
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+	/* Asked for as a column, build ids come where the ioctl can give them. */
+	o->want_build_id = out.table_ready && table_has(&out.table, COL_BUILDID);
 	for (i = 0; i < ntargets; i++) {
 		struct target_arg ta = { .pidfd = -1 };
 		struct dump d;
