@@ -75,6 +75,7 @@ struct opts {
 	const char *pidfd_arg;
 	int ranges, build_id, numa, check, self, file, anon;
 	int want_build_id;	/* a BUILDID column or key was selected */
+	int want_numa;		/* a numa_maps column or key was selected */
 
 	enum vma_method method;
 	enum format fmt;
@@ -333,7 +334,7 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 		target_failed(d, -ENOTTY, NULL);
 		goto out;
 	}
-	if (o->numa && (rc = read_numa(d, &t)) < 0)
+	if ((o->numa || o->want_numa) && (rc = read_numa(d, &t)) < 0)
 		target_failed(d, rc, "cannot read numa_maps");
 out:
 	target_close(&t);
@@ -441,7 +442,7 @@ static const char *default_columns(const struct opts *o)
 
 static void table_row(struct out *out, const struct dump *d, const struct vma *v)
 {
-	const struct numamap *m = out->o->numa ? numamaps_find(&d->numa, v->start) : NULL;
+	const struct numamap *m = numamaps_find(&d->numa, v->start);
 	struct table *t = &out->table;
 	struct libscols_line *ln = table_line(t);
 	char perms[5], bid[2 * VMA_BUILD_ID_MAX + 1];
@@ -517,7 +518,7 @@ static json_object *json_counter(const struct numamap *m, unsigned int bit, uint
 
 static json_object *json_vma(struct out *out, const struct dump *d, const struct vma *v)
 {
-	const struct numamap *m = out->o->numa ? numamaps_find(&d->numa, v->start) : NULL;
+	const struct numamap *m = numamaps_find(&d->numa, v->start);
 	json_object *obj = json_object_new_object();
 	char buf[2 * VMA_BUILD_ID_MAX + 1];
 
@@ -666,6 +667,8 @@ static int run_mapsdump(struct opts *o)
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
 	/* Asked for as a column, build ids come where the ioctl can give them. */
 	o->want_build_id = out.table_ready && table_has(&out.table, COL_BUILDID);
+	for (i = COL_POLICY; out.table_ready && i <= COL_KPAGESIZE; i++)
+		o->want_numa |= table_has(&out.table, i);
 	for (i = 0; i < ntargets; i++) {
 		struct target_arg ta = { .pidfd = -1 };
 		struct dump d;

@@ -128,7 +128,7 @@ start_bg() {
 nk_alive() {
 	local stat
 
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	[[ ${stat%% *} != Z ]]
 }
