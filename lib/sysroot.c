@@ -170,39 +170,48 @@ ssize_t sysroot_read_file(char **buf, const char *fmt, ...)
 	return rc;
 }
 
-ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
+ssize_t sysroot_read_line_fd(int fd, char *buf, size_t size)
 {
 	ssize_t n;
-	char *nl;
-	int fd;
 
-	WITH_PATH(fmt, path, return -errno);
 	if (size == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	do
 		n = read(fd, buf, size - 1);
 	while (n < 0 && errno == EINTR);
-	n = n < 0 ? -errno : n;
-	close(fd);
 	if (n < 0)
-		return n;
+		return -errno;
 	buf[n] = '\0';
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	return strlen(buf);
+}
+
+ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
+{
+	ssize_t n;
+	int fd;
+
+	WITH_PATH(fmt, path, return -errno);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = sysroot_read_line_fd(fd, buf, size);
+	close(fd);
+	return n;
 }
 
 int sysroot_read_u64(uint64_t *val, const char *fmt, ...)
 {
 	char line[64];
 	ssize_t n;
+	int fd;
 
 	WITH_PATH(fmt, path, return -errno);
-	n = sysroot_read_line(line, sizeof(line), "%s", path + (root ? strlen(root) : 0));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = sysroot_read_line_fd(fd, line, sizeof(line));
+	close(fd);
 	if (n < 0)
 		return n;
 	return parse_u64(line, val, 0, UINT64_MAX);

@@ -31,6 +31,7 @@ int sysroot_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 ssize_t sysroot_read_fd(int fd, char **buf);
 ssize_t sysroot_read_file(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* First line of a small file, trailing newline removed; length or -errno. */
+ssize_t sysroot_read_line_fd(int fd, char *buf, size_t size);
 ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A file holding one integer (decimal, or 0x hex); 0 or -errno (-EINVAL for junk). */

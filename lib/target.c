@@ -213,16 +213,9 @@ int target_comm(const struct target *t, char *buf, size_t size)
 	fd = target_proc_open(t, "comm", O_RDONLY);
 	if (fd < 0)
 		return fd;
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
-	n = n < 0 ? -errno : n;
+	n = sysroot_read_line_fd(fd, buf, size);
 	close(fd);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return n < 0 ? n : 0;
 }
 
 static void __attribute__((noreturn)) child_exec(char *const argv[], int err_fd, int hold_fd)
