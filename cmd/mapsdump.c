@@ -375,6 +375,10 @@ static int print_maps(struct out *out, const struct dump *d)
 
 		if (!selected(out->o, v))
 			continue;
+		if (v->line) {
+			fwrite(v->line, 1, v->line_len, stdout);
+			continue;
+		}
 		n = vma_format_line(v, buf, sizeof(buf));
 		line = buf;
 		if (n >= sizeof(buf)) {

@@ -69,6 +69,7 @@ void vma_list_free(struct vma_list *l)
 		vma_free(&l->dropped[i].v);
 	free(l->v);
 	free(l->dropped);
+	free(l->text);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -125,6 +126,7 @@ int vma_list_add(struct vma_list *l, const struct vma *v)
 			if (note_drop(l, last, v->start, v))
 				return -ENOMEM;
 			last->end = v->start;
+			last->line = NULL;	/* no longer what the kernel printed */
 			break;
 		}
 		if (note_drop(l, last, 0, v))
@@ -468,17 +470,24 @@ static int read_text(int fd, struct vma_list *l)
 	n = sysroot_read_fd(fd, &buf);
 	if (n < 0)
 		return n;
+	/* Kept, so that a record can be printed as the kernel's own bytes. */
+	l->text = buf;
 	for (line = buf; *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			nl = line + strlen(line) - 1;
-		rc = vma_parse_line(line, nl - line + 1, &v);
-		if (!rc && (rc = vma_list_add(l, &v)))
-			vma_free(&v);
+		nl = strchrnul(line, '\n');
+		rc = vma_parse_line(line, nl - line + !!*nl, &v);
 		if (rc)
 			break;
+		if (*nl) {
+			v.line = line;
+			v.line_len = nl - line + 1;
+		}
+		if ((rc = vma_list_add(l, &v))) {
+			vma_free(&v);
+			break;
+		}
+		if (!*nl)
+			break;
 	}
-	free(buf);
 	return rc;
 }
 
@@ -518,6 +527,7 @@ static int find_in(const struct vma_list *l, uint64_t addr, struct vma *out)
 			hi = mid;
 		} else {
 			*out = l->v[mid];
+			out->line = NULL;	/* it points into the list's text */
 			out->name = strdup(l->v[mid].name);
 			return out->name ? 1 : -ENOMEM;
 		}

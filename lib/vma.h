@@ -14,7 +14,8 @@ enum {
 	VMA_SHARED = 0x8,
 };
 
-#define VMA_BUILD_ID_MAX 64
+/* BUILD_ID_SIZE_MAX of include/linux/buildid.h: what PROCMAP_QUERY can return. */
+#define VMA_BUILD_ID_MAX 20
 
 struct vma {
 	uint64_t start;
@@ -27,6 +28,8 @@ struct vma {
 	uint32_t build_id_size;	/* 0: none or not asked */
 	uint64_t page_size;	/* from the ioctl; 0 when the text backend cannot tell */
 	char *name;		/* as /proc/PID/maps prints it ("\n" escaped as "\012"); "" if none */
+	const char *line;	/* the kernel's own line, newline included (text backend), or NULL */
+	size_t line_len;
 	unsigned char build_id[VMA_BUILD_ID_MAX];
 };
 
@@ -58,6 +61,7 @@ struct vma_list {
 	size_t ndropped;
 	size_t dropped_cap;
 	enum vma_method method;	/* the backend that was used */
+	char *text;		/* what the text backend read; vma.line points into it */
 };
 
 struct vma_read_opts {
