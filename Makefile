@@ -35,7 +35,7 @@ SAN_CFLAGS := $(SAN_FLAGS)
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-TOOLS := mapsdump
+TOOLS := mapsdump pmbind
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libnumakit.a
