@@ -400,7 +400,7 @@ static int inject_ranges(struct run *run, struct inject *in)
 {
 	struct opts *o = run->o;
 	unsigned long mask[MPOL_MASK_BITS / (8 * sizeof(long))];
-	size_t i;
+	size_t i, tried = 0;
 	long ret;
 	int rc;
 
@@ -417,10 +417,18 @@ static int inject_ranges(struct run *run, struct inject *in)
 			break;
 		rc = inject_syscall(in, SYS_mbind, args, o->pol.nodes ? mask : NULL,
 				    o->pol.nodes ? sizeof(mask) : 0, &ret);
+		if (rc == -EPERM && in->why[0] && !tried)
+			return -EACCES;	/* refused before anything was done */
+		tried++;
+		if (rc == -EPERM && in->why[0]) {
+			fail_range(r, "not run in pid %d: %s", run->t.pid, in->why);
+			continue;
+		}
 		if (rc < 0)
 			return rc;
 		if (ret < 0)
-			fail_range(r, "mbind in pid %d: %s", run->t.pid, strerror(-ret));
+			fail_range(r, "mbind in pid %d: %s%s%s%s", run->t.pid, strerror(-ret),
+				   in->why[0] ? " (" : "", in->why, in->why[0] ? ")" : "");
 		else
 			r->done = 1;
 	}
@@ -469,6 +477,10 @@ static int by_ptrace(struct run *run)
 	if (inject_detach(&in) < 0 && !rc)
 		rc = -EIO;
 	release_signals(&old);
+	if (rc == -EACCES) {
+		ptrace_refused(run, -EPERM, in.why);
+		return 0;
+	}
 	return rc < 0 ? rc : 1;
 }
 

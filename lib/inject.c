@@ -6,6 +6,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/inject.h"
+#include "lib/seccomp.h"
 #include "lib/sysroot.h"
 #include "lib/vma.h"
 
@@ -31,6 +34,7 @@
 
 typedef struct user_regs_struct arch_regs;
 static const unsigned char syscall_insn[] = { 0x0f, 0x05 };	/* syscall */
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
 #define RED_ZONE 128
 
 static void arch_set_call(arch_regs *r, uint64_t ip, long nr, const long a[6])
@@ -89,6 +93,7 @@ static int arch_restart_safe(const struct inject *in)
 
 typedef struct user_pt_regs arch_regs;
 static const unsigned char syscall_insn[] = { 0x01, 0x00, 0x00, 0xd4 };	/* svc #0 */
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
 #define RED_ZONE 0
 
 static void arch_set_call(arch_regs *r, uint64_t ip, long nr, const long a[6])
@@ -315,10 +320,8 @@ int inject_check(const struct target *t, const char **why)
 		*why = "it is stopped (job control or a debugger)";
 		return -EBUSY;
 	}
-	if (status_field(t->pid, "Seccomp", val, sizeof(val)) == 0 && strcmp(val, "0")) {
-		*why = !strcmp(val, "1") ? "it runs in seccomp strict mode: mbind would kill it"
-					 : "it has a seccomp filter: mbind run inside it could be "
-					   "refused or kill it";
+	if (status_field(t->pid, "Seccomp", val, sizeof(val)) == 0 && !strcmp(val, "1")) {
+		*why = "it runs in seccomp strict mode: any other syscall would kill it";
 		return -EPERM;
 	}
 	return 0;
@@ -428,6 +431,12 @@ int inject_attach(struct inject *in, const struct target *t)
 	in->tid = pick_thread(t->pid);
 	in->delay_ms = delay ? atoi(delay) : 0;
 	in->state = ST_RUNNING;
+	{
+		char val[16];
+
+		in->filtered = status_field(t->pid, "Seccomp", val, sizeof(val)) == 0 &&
+			       strcmp(val, "0");
+	}
 	/* No PTRACE_O_EXITKILL: if we die, the target must live on. */
 	if (ptrace(PTRACE_SEIZE, in->tid, 0, PTRACE_O_TRACESYSGOOD) < 0)
 		return -errno;
@@ -581,10 +590,50 @@ static int inject_once(struct inject *in, long nr, const long args[6], const voi
 	return rc;
 }
 
+/* 1: run it; 0: the filters answered *ret without running it; -EPERM: refused. */
+static int filters_allow(struct inject *in, long nr, const long args[6], long *ret)
+{
+	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_NATIVE,
+				  .instruction_pointer = in->syscall_insn + sizeof(syscall_insn) };
+	uint32_t action;
+	int i, rc;
+
+	for (i = 0; i < 6; i++)
+		d.args[i] = args[i];
+	rc = seccomp_tracee_verdict(in->tid, &d, &action);
+	if (rc < 0) {
+		snprintf(in->why, sizeof(in->why), "it has a seccomp filter that cannot be read (%s%s)",
+			 strerror(-rc), rc == -EACCES || rc == -EPERM ? ", needs CAP_SYS_ADMIN" : "");
+		return -EPERM;
+	}
+	switch (action & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ALLOW:
+	case SECCOMP_RET_LOG:
+		return 1;
+	case SECCOMP_RET_ERRNO:
+		*ret = -(long)(action & SECCOMP_RET_DATA);
+		snprintf(in->why, sizeof(in->why), "the answer of its seccomp filter");
+		return 0;
+	default:
+		snprintf(in->why, sizeof(in->why), "its seccomp filter would %s on this syscall",
+			 seccomp_action_name(action));
+		return -EPERM;
+	}
+}
+
 int inject_syscall(struct inject *in, long nr, const long args[6], const void *data,
 		   size_t len, long *ret)
 {
 	int tries, was_running, rc = -EAGAIN;
+
+	in->why[0] = '\0';
+	/* The data address is not known yet; no filter can depend on a stack address. */
+	if (in->filtered) {
+		rc = filters_allow(in, nr, args, ret);
+		if (rc <= 0)
+			return rc;
+		rc = -EAGAIN;
+	}
 
 	for (tries = 0; tries < 100 && rc == -EAGAIN; tries++) {
 		was_running = in->state == ST_RUNNING;

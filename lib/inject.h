@@ -33,13 +33,14 @@ struct inject {
 	size_t regs_len;
 	long syscall_no;	/* arm64 keeps it outside the GP registers */
 	unsigned int delay_ms;	/* test hook: hold with our registers set this long */
+	int filtered;		/* the process runs under seccomp filters */
+	char why[160];		/* why the last call was refused, for the message */
 };
 
 /*
  * Why the target cannot be injected, checked before anything is attached:
- * 0, or -EBUSY (stopped by job control), -EPERM (a seccomp filter or strict
- * mode: a syscall run inside it could be refused or kill it), -ESRCH.
- * *why is set to a short reason for the message.
+ * 0, or -EBUSY (stopped by job control), -EPERM (seccomp strict mode: any
+ * other syscall kills it), -ESRCH.  *why is set to a short reason.
  */
 int inject_check(const struct target *t, const char **why);
 
@@ -47,7 +48,11 @@ int inject_check(const struct target *t, const char **why);
 int inject_attach(struct inject *in, const struct target *t);
 
 /*
- * Run syscall nr with args.  If data is given, it is copied into the
+ * Run syscall nr with args.  Under seccomp filters, the process's own
+ * filters are asked first: a call they would refuse with an error is not
+ * run and *ret is that error; one they would kill, trap or hand to a
+ * supervisor for is not run either (-EPERM, reason in in->why), nor one
+ * when the filters cannot be read (CAP_SYS_ADMIN).  If data is given, it is copied into the
  * target below its stack pointer first, and every argument equal to
  * INJECT_DATA is replaced by its address there.  *ret is the syscall's
  * return value (a negative errno on failure).  0, or -errno if the
