@@ -41,6 +41,7 @@ struct range {
 	uint64_t end;
 	int done;		/* 1 ok, -1 failed, 0 not tried */
 	char error[160];
+	int err;		/* the kernel's errno for a failed range */
 	uint64_t present, moved, failed;	/* migrate */
 	uint64_t *per_node;			/* migrate: pages now on each node */
 	int nr_nodes;
@@ -353,6 +354,7 @@ static int by_syscall(struct run *run)
 		}
 		if (errno == ENOSYS)
 			return -ENOSYS;
+		r->err = errno;
 		fail_range(r, "process_mbind: %s", strerror(errno));
 	}
 	return 0;
@@ -426,6 +428,8 @@ static int inject_ranges(struct run *run, struct inject *in)
 		}
 		if (rc < 0)
 			return rc;
+		if (ret < 0)
+			r->err = -ret;
 		if (ret < 0)
 			fail_range(r, "mbind in pid %d: %s%s%s%s", run->t.pid, strerror(-ret),
 				   in->why[0] ? " (" : "", in->why, in->why[0] ? ")" : "");
@@ -681,6 +685,14 @@ static void print_text(const struct run *run, int dry)
 	size_t i;
 	int n;
 
+	if (dry) {
+		char *nodes = mpol_nodes_str(&o->pol);
+
+		printf("pid %d: method %s, mode %s (0x%lx), nodes %s, flags 0x%x\n", run->t.pid,
+		       method_names[run->used], mpol_mode_name(o->pol.mode), mpol_mode_arg(&o->pol),
+		       nodes && *nodes ? nodes : "none", o->pol.move_flags);
+		free(nodes);
+	}
 	for (i = 0; i < o->nr; i++) {
 		const struct range *r = &o->r[i];
 
@@ -837,12 +849,41 @@ static int collect_ranges(struct run *run)
 	return rc;
 }
 
+/* A mode or flag this kernel may lack: what adds it. */
+static const char *needs(const struct opts *o)
+{
+	if (o->spm)
+		return "MPOL_F_SPM_NODE needs a kernel with the SPM / N_PRIVATE node patches";
+	if (o->pol.mode == MPOL_MODE_WEIGHTED_INTERLEAVE)
+		return "weighted interleave needs Linux 6.9";
+	if (o->pol.mode == MPOL_MODE_PREFERRED_MANY)
+		return "preferred-many needs Linux 5.15";
+	return NULL;
+}
+
+/* Every range refused with EINVAL for a mode this kernel may not have. */
+static int lacks_mode(const struct opts *o)
+{
+	size_t i;
+
+	if (!needs(o) || !o->nr)
+		return 0;
+	for (i = 0; i < o->nr; i++)
+		if (o->r[i].done >= 0 || o->r[i].err != EINVAL)
+			return 0;
+	return 1;
+}
+
 static int exit_status(const struct opts *o, int rc)
 {
 	size_t i, ok = 0, failed = 0;
 
 	if (rc == -ENOTSUP)
 		return EXIT_NOTSUP;
+	if (rc >= 0 && lacks_mode(o)) {
+		msg_err(0, "the kernel refused the policy (EINVAL): %s", needs(o));
+		return EXIT_NOTSUP;
+	}
 	for (i = 0; i < o->nr; i++) {
 		ok += o->r[i].done > 0;
 		failed += o->r[i].done <= 0;
