@@ -44,6 +44,8 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
 WORKLOAD_BINS := $(WORKLOAD_SRCS:%.c=$(B)/%)
+SHIM_SRCS := $(sort $(wildcard tests/shim/*.c))
+SHIM_LIBS := $(SHIM_SRCS:%.c=$(B)/%.so)
 MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 .PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
@@ -76,7 +78,14 @@ $(B)/tests/workload/%: tests/workload/%.c $(B)/.build-sig
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
-test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS)
+# LD_PRELOAD shims that stand in for syscalls the host kernel lacks
+# (process_mbind); uninstrumented like the workloads: an ASan binary loads
+# them with ASAN_OPTIONS=verify_asan_link_order=0.
+$(B)/tests/shim/%.so: tests/shim/%.c $(B)/.build-sig
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
+
+test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS) $(SHIM_LIBS)
 
 $(B)/man/%: man/%.scd
 	@mkdir -p $(@D)

@@ -42,6 +42,7 @@ struct range {
 	int done;		/* 1 ok, -1 failed, 0 not tried */
 	char error[160];
 	int err;		/* the kernel's errno for a failed range */
+	int untried;		/* failed for a reason already said once */
 	uint64_t present, moved, failed;	/* migrate */
 	uint64_t *per_node;			/* migrate: pages now on each node */
 	int nr_nodes;
@@ -70,6 +71,7 @@ struct run {
 	struct target t;
 	struct vma_list vmas;
 	enum method used;
+	char reason[200];	/* why ranges were not tried, for their result lines */
 };
 
 /* ---- option checks ---- */
@@ -80,6 +82,9 @@ static int set_policy(struct opts *o, int *count, int mode, const char *nodes)
 	o->pol.mode = mode;
 	if (!nodes)
 		return 0;
+	if (o->pol.nodes)
+		numa_bitmask_free(o->pol.nodes);
+	o->pol.nodes = NULL;
 	if (nodes_parse(nodes, &o->pol.nodes) < 0)
 		return msg_usage("invalid node list '%s': %s", nodes, nodes_last_error());
 	if (mpol_mode_nodes(mode) == 1 && numa_bitmask_weight(o->pol.nodes) != 1)
@@ -443,6 +448,7 @@ static void ptrace_refused(struct run *run, int err, const char *why)
 {
 	char what[96];
 
+	snprintf(run->reason, sizeof(run->reason), "ptrace refused: %s", why ? why : strerror(-err));
 	if (run->o->method == M_AUTO) {
 		msg_verbose(1, "pid %d: ptrace not used: %s", run->t.pid, why ? why : strerror(-err));
 		return;
@@ -874,6 +880,28 @@ static int lacks_mode(const struct opts *o)
 	return 1;
 }
 
+/* Ranges never tried still get a result line: failed, and why. */
+static void not_done(struct run *run, int rc)
+{
+	size_t i;
+
+	if (rc == -ESRCH) {
+		snprintf(run->reason, sizeof(run->reason), "pid %d exited", run->t.pid);
+		msg_err(0, "%s", run->reason);
+	}
+	else if (rc == -ENOTSUP)
+		snprintf(run->reason, sizeof(run->reason), "process_mbind is not available");
+	else if (!run->reason[0])
+		snprintf(run->reason, sizeof(run->reason), "not tried: %s",
+			 rc < 0 ? strerror(-rc) : "interrupted");
+	for (i = 0; i < run->o->nr; i++) {
+		if (run->o->r[i].done)
+			continue;
+		fail_range(&run->o->r[i], "%s", run->reason);
+		run->o->r[i].untried = 1;
+	}
+}
+
 static int exit_status(const struct opts *o, int rc)
 {
 	size_t i, ok = 0, failed = 0;
@@ -887,12 +915,12 @@ static int exit_status(const struct opts *o, int rc)
 	for (i = 0; i < o->nr; i++) {
 		ok += o->r[i].done > 0;
 		failed += o->r[i].done <= 0;
-		if (o->r[i].done < 0)
+		if (o->r[i].done < 0 && !o->r[i].untried)
 			msg_err(0, "0x%" PRIx64 "-0x%" PRIx64 ": %s", o->r[i].start, o->r[i].end,
 				o->r[i].error);
 	}
 	if (rc == -ESRCH)
-		msg_err(0, "the target exited");
+		;	/* said on each range */
 	else if (rc < 0 && rc != -EPERM)
 		msg_err(-rc, "binding failed");
 	if (!failed && rc >= 0)
@@ -926,6 +954,7 @@ static int run_pmbind(struct opts *o)
 	}
 	rc = run_methods(&run);
 	msg_verbose(1, "pid %d: method %s", run.t.pid, method_names[run.used]);
+	not_done(&run, rc);
 	o->c.json ? print_json(&run, 0) : print_text(&run, 0);
 	rc = exit_status(o, rc);
 out:

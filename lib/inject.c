@@ -88,6 +88,31 @@ static int arch_restart_safe(const struct inject *in)
 	return 1;
 }
 
+/*
+ * These fail with EINTR when their thread merely stops (signal(7),
+ * "Interruption of system calls ... by stop signals"), a ptrace interrupt
+ * included: re-run them instead, as if the stop had not happened.
+ */
+static int arch_rerun_eintr(arch_regs *r)
+{
+	static const long calls[] = { 232 /* epoll_wait */, 281 /* epoll_pwait */,
+				      441 /* epoll_pwait2 */, 65 /* semop */,
+				      220 /* semtimedop */, 128 /* rt_sigtimedwait */ };
+	size_t i;
+
+	if ((long)r->rax != -EINTR)
+		return 0;
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if ((long)r->orig_rax == calls[i]) {
+			r->rax = r->orig_rax;
+			r->rip -= sizeof(syscall_insn);
+			r->orig_rax = -1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 #elif defined(__aarch64__)
 #include <asm/ptrace.h>
 
@@ -158,6 +183,12 @@ static int arch_restart_safe(const struct inject *in)
 
 	return in->syscall_no < 0 || (x0 != -ERESTARTSYS && x0 != -ERESTARTNOINTR &&
 				      x0 != -ERESTARTNOHAND && x0 != -ERESTART_RESTARTBLOCK);
+}
+
+/* Re-running a syscall needs its x0, which orig_x0 alone still holds. */
+static int arch_rerun_eintr(arch_regs *r)
+{
+	return 0;
 }
 
 #else
@@ -590,7 +621,7 @@ static int inject_once(struct inject *in, long nr, const long args[6], const voi
 	return rc;
 }
 
-/* 1: run it; 0: the filters answered *ret without running it; -EPERM: refused. */
+/* 1: run it; -EPERM: the filters would not let it run as asked (reason in in->why). */
 static int filters_allow(struct inject *in, long nr, const long args[6], long *ret)
 {
 	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_NATIVE,
@@ -611,9 +642,9 @@ static int filters_allow(struct inject *in, long nr, const long args[6], long *r
 	case SECCOMP_RET_LOG:
 		return 1;
 	case SECCOMP_RET_ERRNO:
-		*ret = -(long)(action & SECCOMP_RET_DATA);
-		snprintf(in->why, sizeof(in->why), "the answer of its seccomp filter");
-		return 0;
+		snprintf(in->why, sizeof(in->why), "its seccomp filter would make this syscall fail "
+			 "with %s", strerror(action & SECCOMP_RET_DATA));
+		return -EPERM;
 	default:
 		snprintf(in->why, sizeof(in->why), "its seccomp filter would %s on this syscall",
 			 seccomp_action_name(action));
@@ -655,13 +686,52 @@ int inject_syscall(struct inject *in, long nr, const long args[6], const void *d
  * after any other stop.  Leaving straight from our call's exit stop would
  * skip that logic and hand the thread -ERESTARTSYS as its syscall's result.
  */
+/* A signal waiting for the thread: its EINTR is then the program's to see. */
+static int signal_waiting(const struct inject *in)
+{
+	char pnd[32], shd[32], blk[32], path[64];
+	unsigned long long p, s, b;
+	char *buf, *at;
+	int found = 1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", in->pid, in->tid);
+	if (sysroot_read_file(&buf, "%s", path) < 0)
+		return 1;
+	if ((at = strstr(buf, "\nSigPnd:")) && sscanf(at, "\nSigPnd: %31s", pnd) == 1 &&
+	    (at = strstr(buf, "\nShdPnd:")) && sscanf(at, "\nShdPnd: %31s", shd) == 1 &&
+	    (at = strstr(buf, "\nSigBlk:")) && sscanf(at, "\nSigBlk: %31s", blk) == 1) {
+		p = strtoull(pnd, NULL, 16);
+		s = strtoull(shd, NULL, 16);
+		b = strtoull(blk, NULL, 16);
+		found = ((p | s) & ~b) != 0;
+	}
+	free(buf);
+	return found;
+}
+
+/* Undo an EINTR that only our stop caused (see arch_rerun_eintr()). */
+static int rerun_interrupted(struct inject *in)
+{
+	arch_regs r = *(arch_regs *)in->regs;
+
+	if (!arch_rerun_eintr(&r) || signal_waiting(in))
+		return 0;
+	return set_regs(in, &r);
+}
+
 int inject_detach(struct inject *in)
 {
-	int rc;
+	int rc, ran;
 
 	if (!in->seized)
 		return 0;
+	ran = in->state == ST_RUNNING;
 	rc = to_istop(in);
+	/* It ran since we saved it: what it holds now is what it has. */
+	if (!rc && ran)
+		rc = save_state(in);
+	if (!rc)
+		rc = rerun_interrupted(in);
 	if (ptrace(PTRACE_DETACH, in->tid, 0, 0) < 0 && !rc && errno != ESRCH)
 		rc = -errno;
 	in->seized = 0;

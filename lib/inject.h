@@ -49,10 +49,9 @@ int inject_attach(struct inject *in, const struct target *t);
 
 /*
  * Run syscall nr with args.  Under seccomp filters, the process's own
- * filters are asked first: a call they would refuse with an error is not
- * run and *ret is that error; one they would kill, trap or hand to a
- * supervisor for is not run either (-EPERM, reason in in->why), nor one
- * when the filters cannot be read (CAP_SYS_ADMIN).  If data is given, it is copied into the
+ * filters are asked first: a call they would not allow (an error, a kill,
+ * a trap, a supervisor) is not run (-EPERM, reason in in->why), nor one when
+ * the filters cannot be read (CAP_SYS_ADMIN).  If data is given, it is copied into the
  * target below its stack pointer first, and every argument equal to
  * INJECT_DATA is replaced by its address there.  *ret is the syscall's
  * return value (a negative errno on failure).  0, or -errno if the
