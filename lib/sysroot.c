@@ -186,12 +186,12 @@ ssize_t sysroot_read_line_fd(int fd, char *buf, size_t size)
 	return strlen(buf);
 }
 
-ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
+/* path already has the sysroot in front. */
+static ssize_t read_line_at(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
 	int fd;
 
-	WITH_PATH(fmt, path, return -errno);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -200,18 +200,19 @@ ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+ssize_t sysroot_read_line(char *buf, size_t size, const char *fmt, ...)
+{
+	WITH_PATH(fmt, path, return -errno);
+	return read_line_at(path, buf, size);
+}
+
 int sysroot_read_u64(uint64_t *val, const char *fmt, ...)
 {
 	char line[64];
 	ssize_t n;
-	int fd;
 
 	WITH_PATH(fmt, path, return -errno);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = sysroot_read_line_fd(fd, line, sizeof(line));
-	close(fd);
+	n = read_line_at(path, line, sizeof(line));
 	if (n < 0)
 		return n;
 	return parse_u64(line, val, 0, UINT64_MAX);
