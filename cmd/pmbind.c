@@ -34,6 +34,8 @@
 
 enum method { M_AUTO, M_SYSCALL, M_PTRACE, M_MIGRATE };
 
+#define MAX_ERRNO_COUNTED 134	/* errno values counted one by one (EHWPOISON is 133) */
+
 static const char *const method_names[] = { "auto", "syscall", "ptrace", "migrate" };
 
 struct range {
@@ -45,6 +47,7 @@ struct range {
 	int untried;		/* failed for a reason already said once */
 	uint64_t present, moved, failed;	/* migrate */
 	uint64_t *per_node;			/* migrate: pages now on each node */
+	uint64_t per_errno[MAX_ERRNO_COUNTED];	/* migrate: pages that failed, by errno */
 	int nr_nodes;
 };
 
@@ -494,12 +497,51 @@ static int by_ptrace(struct run *run)
 	return rc < 0 ? rc : 1;
 }
 
+#define MIGRATE_CHUNK 1024	/* pages per move_pages call */
+
+/*
+ * Pages just faulted in can still sit in another CPU's LRU batch, where
+ * move_pages cannot isolate them (EBUSY) until that CPU drains it: give
+ * those a few more tries.
+ */
+static int move_retrying(pid_t pid, unsigned long n, void **pages, int *nodes, int *status,
+			 int flags)
+{
+	unsigned long i, k;
+	int tries;
+
+	if (move_pages(pid, n, pages, nodes, status, flags) < 0)
+		return -errno;
+	for (tries = 0; tries < 5; tries++) {
+		void *again[MIGRATE_CHUNK];
+		int again_nodes[MIGRATE_CHUNK], again_status[MIGRATE_CHUNK];
+		unsigned long idx[MIGRATE_CHUNK];
+
+		for (i = 0, k = 0; i < n; i++) {
+			if (status[i] != -EBUSY && status[i] != -EAGAIN)
+				continue;
+			again[k] = pages[i];
+			again_nodes[k] = nodes[i];
+			idx[k++] = i;
+		}
+		if (!k)
+			break;
+		usleep(10000 << tries);
+		if (move_pages(pid, k, again, again_nodes, again_status, flags) < 0)
+			return -errno;
+		for (i = 0; i < k; i++)
+			status[idx[i]] = again_status[i];
+	}
+	return 0;
+}
+
 /* Where each present page goes: round-robin over the policy's nodes. */
 static int migrate_chunk(struct run *run, struct range *r, void **pages, int *status,
 			 int *nodes, unsigned long n, const int *targets, int ntargets)
 {
 	unsigned long i, k = 0;
 	int flags = run->o->pol.move_flags & MPOL_MOVE_MOVE_ALL ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+	int rc;
 
 	if (move_pages(run->t.pid, n, pages, NULL, status, 0) < 0)
 		return -errno;
@@ -512,11 +554,14 @@ static int migrate_chunk(struct run *run, struct range *r, void **pages, int *st
 	}
 	if (!k)
 		return 0;
-	if (move_pages(run->t.pid, k, pages, nodes, status, flags) < 0)
-		return -errno;
+	rc = move_retrying(run->t.pid, k, pages, nodes, status, flags);
+	if (rc)
+		return rc;
 	for (i = 0; i < k; i++) {
 		if (status[i] < 0) {
 			r->failed++;
+			if (-status[i] < MAX_ERRNO_COUNTED)
+				r->per_errno[-status[i]]++;
 			continue;
 		}
 		if (status[i] == nodes[i])
@@ -529,9 +574,8 @@ static int migrate_chunk(struct run *run, struct range *r, void **pages, int *st
 
 static int migrate_range(struct run *run, struct range *r, const int *targets, int ntargets)
 {
-	enum { CHUNK = 4096 };
-	void *pages[CHUNK];
-	int status[CHUNK], nodes[CHUNK];
+	void *pages[MIGRATE_CHUNK];
+	int status[MIGRATE_CHUNK], nodes[MIGRATE_CHUNK];
 	uint64_t at;
 	int rc = 0;
 
@@ -540,7 +584,7 @@ static int migrate_range(struct run *run, struct range *r, const int *targets, i
 	for (at = r->start; at < r->end && !rc;) {
 		unsigned long n = 0;
 
-		for (; at < r->end && n < CHUNK; at += run->o->page)
+		for (; at < r->end && n < MIGRATE_CHUNK; at += run->o->page)
 			pages[n++] = (void *)(uintptr_t)at;
 		rc = migrate_chunk(run, r, pages, status, nodes, n, targets, ntargets);
 	}
@@ -652,6 +696,12 @@ static json_object *json_pages(const struct range *r)
 		json_object_object_add(nodes, key, json_object_new_uint64(r->per_node[i]));
 	}
 	json_object_object_add(p, "nodes", nodes);
+	nodes = json_object_new_object();
+	for (i = 0; i < MAX_ERRNO_COUNTED; i++)
+		if (r->per_errno[i])
+			json_object_object_add(nodes, strerrorname_np(i) ?: "unknown",
+					       json_object_new_uint64(r->per_errno[i]));
+	json_object_object_add(p, "errors", nodes);
 	return p;
 }
 
@@ -715,6 +765,10 @@ static void print_text(const struct run *run, int dry)
 			for (n = 0; n < r->nr_nodes; n++)
 				if (r->per_node[n])
 					printf(" N%d=%" PRIu64, n, r->per_node[n]);
+			for (n = 0; n < MAX_ERRNO_COUNTED; n++)
+				if (r->per_errno[n])
+					printf(" %s=%" PRIu64, strerrorname_np(n) ?: "unknown",
+					       r->per_errno[n]);
 		}
 		putchar('\n');
 	}

@@ -8,12 +8,18 @@
  *   nk-probe anon_name       exit 0 if anonymous mappings can be named
  *                            (PR_SET_VMA_ANON_NAME, [anon:NAME] in maps), 1 if
  *                            the kernel cannot (EINVAL: no CONFIG_ANON_VMA_NAME)
+ *   nk-probe pages PID START END
+ *                            where the pages of [START, END) (hex) of PID are,
+ *                            by move_pages(2) with no target: one line
+ *                            "N0=a N1=b ... absent=c" (nodes with pages only)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -118,12 +124,46 @@ static int probe_anon_name(void)
 	return 0;
 }
 
+/* move_pages(2) status query, raw: the workloads link nothing but libc. */
+static int probe_pages(const char *pid_s, const char *start_s, const char *end_s)
+{
+	enum { CHUNK = 1024, MAX_NODE = 64 };
+	unsigned long start = strtoul(start_s, NULL, 16), end = strtoul(end_s, NULL, 16);
+	long pid = strtol(pid_s, NULL, 10), page = sysconf(_SC_PAGESIZE);
+	unsigned long counts[MAX_NODE] = { 0 }, absent = 0, at;
+	void *pages[CHUNK];
+	int status[CHUNK], i, n;
+
+	for (at = start; at < end;) {
+		for (n = 0; at < end && n < CHUNK; at += page)
+			pages[n++] = (void *)at;
+		if (syscall(SYS_move_pages, pid, (unsigned long)n, pages, NULL, status, 0) < 0) {
+			perror("move_pages");
+			return 2;
+		}
+		for (i = 0; i < n; i++) {
+			if (status[i] >= 0 && status[i] < MAX_NODE)
+				counts[status[i]]++;
+			else
+				absent++;
+		}
+	}
+	for (i = 0; i < MAX_NODE; i++)
+		if (counts[i])
+			printf("N%d=%lu ", i, counts[i]);
+	printf("absent=%lu\n", absent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "pages"))
+		return probe_pages(argv[2], argv[3], argv[4]);
 	if (argc == 2 && !strcmp(argv[1], "procmap_query"))
 		return probe_procmap_query();
 	if (argc == 2 && !strcmp(argv[1], "anon_name"))
 		return probe_anon_name();
-	fprintf(stderr, "usage: %s procmap_query|anon_name\n", program_invocation_short_name);
+	fprintf(stderr, "usage: %s procmap_query|anon_name|pages PID START END\n",
+		program_invocation_short_name);
 	return 2;
 }

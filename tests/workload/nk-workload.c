@@ -29,6 +29,10 @@
  *                      that changes, "core" the part of it always mapped
  *   --zombie FILE      fork a child that exits at once and is never reaped;
  *                      write its pid to FILE
+ *   --lazy FILE        map a 16 MiB anonymous region and leave it untouched;
+ *                      write "START-END" (hex) to FILE; on each SIGUSR1 touch
+ *                      every page of it, then write "touched\n" to FILE.touched
+ *                      (where its new pages go is what pmbind's tests check)
  *   --ppid-watch       exit (SIGTERM) when the parent dies
  *   --ready FILE       where to write "ready\n" (atomically, by rename)
  *
@@ -98,6 +102,7 @@ struct options {
 	bool churn;
 	const char *churn_info;
 	const char *zombie;
+	const char *lazy;
 	bool ppid_watch;
 	const char *ready;
 };
@@ -110,6 +115,7 @@ struct region {
 };
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t touch_lazy;
 static size_t page_size;
 static struct region regions[8];
 static int nr_regions;
@@ -120,6 +126,12 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	touch_lazy = 1;
 }
 
 static void add_region(char *addr, size_t len, size_t stride)
@@ -449,7 +461,7 @@ static void usage(FILE *out, int status)
 	fprintf(out,
 		"usage: %s [--heap] [--file PATH] [--deleted DIR] [--space-name DIR]\n"
 		"       [--newline-name DIR] [--anon-name NAME] [--shared-anon] [--many N]\n"
-		"       [--threads N] [--huge] [--touch] [--churn] [--churn-info FILE]\n"
+		"       [--threads N] [--huge] [--touch] [--churn] [--churn-info FILE] [--lazy FILE]\n"
 		"       [--zombie FILE] [--ppid-watch] [--ready FILE]\n",
 		program_invocation_short_name);
 	exit(status);
@@ -460,7 +472,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	enum {
 		OPT_HEAP = 256, OPT_FILE, OPT_DELETED, OPT_SPACE, OPT_NEWLINE, OPT_ANON_NAME,
 		OPT_SHARED_ANON, OPT_MANY, OPT_THREADS, OPT_HUGE, OPT_TOUCH, OPT_CHURN,
-		OPT_CHURN_INFO, OPT_ZOMBIE, OPT_PPID_WATCH, OPT_READY,
+		OPT_CHURN_INFO, OPT_ZOMBIE, OPT_PPID_WATCH, OPT_READY, OPT_LAZY,
 	};
 	static const struct option longopts[] = {
 		{ "heap", no_argument, NULL, OPT_HEAP },
@@ -479,6 +491,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "zombie", required_argument, NULL, OPT_ZOMBIE },
 		{ "ppid-watch", no_argument, NULL, OPT_PPID_WATCH },
 		{ "ready", required_argument, NULL, OPT_READY },
+		{ "lazy", required_argument, NULL, OPT_LAZY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -534,6 +547,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_READY:
 			o->ready = optarg;
 			break;
+		case OPT_LAZY:
+			o->lazy = optarg;
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -557,14 +573,43 @@ static void setup_signals(sigset_t *waitmask)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
 		err(1, "sigaction");
+	sa.sa_handler = on_usr1;
+	if (sigaction(SIGUSR1, &sa, NULL))
+		err(1, "sigaction");
 	/* Blocked until the wait, so that a signal cannot slip in before it. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &block, waitmask))
 		err(1, "sigprocmask");
 	sigdelset(waitmask, SIGTERM);
 	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGUSR1);
+}
+
+#define LAZY_SIZE (16UL << 20)
+static char *lazy_addr;
+
+static void map_lazy(const char *info)
+{
+	char buf[64];
+
+	lazy_addr = map_anon(LAZY_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	snprintf(buf, sizeof(buf), "%lx-%lx\n", (unsigned long)lazy_addr,
+		 (unsigned long)(lazy_addr + LAZY_SIZE));
+	write_atomic(info, buf);
+}
+
+static void touch_lazy_region(const char *info)
+{
+	char path[4096];
+	size_t off;
+
+	for (off = 0; off < LAZY_SIZE; off += page_size)
+		lazy_addr[off] = 1;
+	snprintf(path, sizeof(path), "%s.touched", info);
+	write_atomic(path, "touched\n");
 }
 
 int main(int argc, char **argv)
@@ -602,6 +647,8 @@ int main(int argc, char **argv)
 		churn_setup(o.churn_info);
 	if (o.zombie)
 		make_zombie(o.zombie);
+	if (o.lazy)
+		map_lazy(o.lazy);
 
 	if (o.ready) {
 		write_atomic(o.ready, "ready\n");
@@ -617,8 +664,13 @@ int main(int argc, char **argv)
 		while (!stop)
 			churn_once();
 	} else {
-		while (!stop)
+		while (!stop) {
 			sigsuspend(&waitmask);
+			if (touch_lazy && o.lazy) {
+				touch_lazy = 0;
+				touch_lazy_region(o.lazy);
+			}
+		}
 	}
 
 	return 0;
