@@ -29,6 +29,7 @@
 #include "lib/opt.h"
 #include "lib/parse.h"
 #include "lib/sysroot.h"
+#include "lib/table.h"
 #include "lib/target.h"
 #include "lib/vma.h"
 
@@ -774,79 +775,117 @@ static void print_text(const struct run *run, int dry)
 	}
 }
 
+enum { SC_START, SC_END, SC_PERMS, SC_POLICY, SC_NODES, SC_NAME, NR_SHOW_COLS };
+
+static const struct table_col show_cols[NR_SHOW_COLS] = {
+	[SC_START] = { "START", 12, 0, SCOLS_JSON_STRING, "start address (hex)" },
+	[SC_END] = { "END", 12, 0, SCOLS_JSON_STRING, "end address (hex, exclusive)" },
+	[SC_PERMS] = { "PERMS", 5, 0, SCOLS_JSON_STRING, "permissions, as in maps" },
+	[SC_POLICY] = { "POLICY", 12, 0, SCOLS_JSON_STRING, "memory policy, from numa_maps" },
+	[SC_NODES] = { "NODES", 12, 0, SCOLS_JSON_STRING, "pages per node, from numa_maps" },
+	[SC_NAME] = { "NAME", 20, SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING, "file or name" },
+};
+
+static int in_ranges(const struct opts *o, const struct vma *v)
+{
+	size_t k;
+
+	if (!o->nr)
+		return 1;
+	for (k = 0; k < o->nr; k++)
+		if (v->start < o->r[k].end && o->r[k].start < v->end)
+			return 1;
+	return 0;
+}
+
+static json_object *show_json_vma(const struct vma *v, const struct numamap *m)
+{
+	json_object *jv = json_object_new_object(), *jn = json_object_new_object();
+	char perms[5], key[16];
+	int j;
+
+	vma_perms_str(v->perms, perms);
+	json_object_object_add(jv, "start", json_object_new_uint64(v->start));
+	json_object_object_add(jv, "end", json_object_new_uint64(v->end));
+	json_object_object_add(jv, "perms", json_object_new_string(perms));
+	json_object_object_add(jv, "name", *v->name ? json_object_new_string(v->name) : NULL);
+	json_object_object_add(jv, "policy", m ? json_object_new_string(m->policy) : NULL);
+	for (j = 0; m && j < m->nr_nodes; j++) {
+		if (!m->pages[j])
+			continue;
+		snprintf(key, sizeof(key), "%d", j);
+		json_object_object_add(jn, key, json_object_new_uint64(m->pages[j]));
+	}
+	json_object_object_add(jv, "nodes", jn);
+	return jv;
+}
+
+static void show_row(struct table *t, const struct vma *v, const struct numamap *m)
+{
+	struct libscols_line *ln = table_line(t);
+	char perms[5], nodes[256] = "";
+	size_t off = 0;
+	int j;
+
+	vma_perms_str(v->perms, perms);
+	for (j = 0; m && j < m->nr_nodes && off < sizeof(nodes) - 24; j++)
+		if (m->pages[j])
+			off += snprintf(nodes + off, sizeof(nodes) - off, "%sN%d=%" PRIu64,
+					off ? " " : "", j, m->pages[j]);
+	table_set(t, ln, SC_START, "%" PRIx64, v->start);
+	table_set(t, ln, SC_END, "%" PRIx64, v->end);
+	table_set(t, ln, SC_PERMS, "%s", perms);
+	table_set(t, ln, SC_POLICY, "%s", m ? m->policy : "");
+	table_set(t, ln, SC_NODES, "%s", nodes);
+	table_set(t, ln, SC_NAME, "%s", v->name);
+}
+
 /* --show: the target's per-VMA policy and pages per node. */
 static int show(struct run *run)
 {
 	struct numamap_list nm;
-	json_object *arr = NULL;
+	struct table t;
+	json_object *arr = NULL, *doc;
 	size_t i;
-	int fd, rc, j;
+	int fd, rc;
 
 	fd = target_proc_open(&run->t, "numa_maps", O_RDONLY);
-	if (fd < 0) {
-		msg_err(-fd, "cannot read numa_maps of pid %d", run->t.pid);
-		return EXIT_FAILURE;
-	}
-	rc = numamaps_read(fd, &nm);
-	close(fd);
+	rc = fd < 0 ? fd : numamaps_read(fd, &nm);
+	if (fd >= 0)
+		close(fd);
 	if (rc < 0) {
 		msg_err(-rc, "cannot read numa_maps of pid %d", run->t.pid);
 		return EXIT_FAILURE;
 	}
 	if (run->o->c.json)
 		arr = json_object_new_array();
-	else
-		printf("%-16s %-16s %-5s %-24s %-20s %s\n", "START", "END", "PERMS", "POLICY",
-		       "NODES", "NAME");
+	else if (table_init(&t, show_cols, NR_SHOW_COLS, "START,END,PERMS,POLICY,NODES,NAME", 0,
+			    "vmas") < 0) {
+		numamaps_free(&nm);
+		return EXIT_FAILURE;
+	}
 	for (i = 0; i < run->vmas.n; i++) {
 		const struct vma *v = &run->vmas.v[i];
-		const struct numamap *m = numamaps_find(&nm, v->start);
-		char perms[5], nodes[256] = "";
-		size_t k, off = 0;
-		int inside = !run->o->nr;
 
-		for (k = 0; k < run->o->nr && !inside; k++)
-			inside = v->start < run->o->r[k].end && run->o->r[k].start < v->end;
-		if (!inside)
+		if (!in_ranges(run->o, v))
 			continue;
-		vma_perms_str(v->perms, perms);
-		for (j = 0; m && j < m->nr_nodes && off < sizeof(nodes) - 24; j++)
-			if (m->pages[j])
-				off += snprintf(nodes + off, sizeof(nodes) - off, "%sN%d=%" PRIu64,
-						off ? " " : "", j, m->pages[j]);
-		if (!arr) {
-			printf("%-16" PRIx64 " %-16" PRIx64 " %-5s %-24s %-20s %s\n", v->start, v->end,
-			       perms, m ? m->policy : "", nodes, v->name);
-			continue;
-		}
-		json_object *jv = json_object_new_object(), *jn = json_object_new_object();
-
-		json_object_object_add(jv, "start", json_object_new_uint64(v->start));
-		json_object_object_add(jv, "end", json_object_new_uint64(v->end));
-		json_object_object_add(jv, "perms", json_object_new_string(perms));
-		json_object_object_add(jv, "name", *v->name ? json_object_new_string(v->name) : NULL);
-		json_object_object_add(jv, "policy", m ? json_object_new_string(m->policy) : NULL);
-		for (j = 0; m && j < m->nr_nodes; j++) {
-			char key[16];
-
-			if (!m->pages[j])
-				continue;
-			snprintf(key, sizeof(key), "%d", j);
-			json_object_object_add(jn, key, json_object_new_uint64(m->pages[j]));
-		}
-		json_object_object_add(jv, "nodes", jn);
-		json_object_array_add(arr, jv);
-	}
-	if (arr) {
-		json_object *doc = json_object_new_object();
-
-		json_object_object_add(doc, "pid", json_object_new_int(run->t.pid));
-		json_object_object_add(doc, "vmas", arr);
-		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(doc);
+		if (arr)
+			json_object_array_add(arr, show_json_vma(v, numamaps_find(&nm, v->start)));
+		else
+			show_row(&t, v, numamaps_find(&nm, v->start));
 	}
 	numamaps_free(&nm);
+	if (!arr) {
+		rc = table_print(&t);
+		table_free(&t);
+		return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "pid", json_object_new_int(run->t.pid));
+	json_object_object_add(doc, "vmas", arr);
+	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
 	return EXIT_SUCCESS;
 }
 
