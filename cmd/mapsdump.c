@@ -411,25 +411,6 @@ static void build_id_hex(const struct vma *v, char *buf)
 	buf[2 * i] = '\0';
 }
 
-static char *nodes_str(const struct numamap *m)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-	int i, first = 1;
-
-	if (!f)
-		return NULL;
-	for (i = 0; i < m->nr_nodes; i++) {
-		if (!m->pages[i])
-			continue;
-		fprintf(f, "%sN%d=%" PRIu64, first ? "" : " ", i, m->pages[i]);
-		first = 0;
-	}
-	fclose(f);
-	return s;
-}
-
 static const char *default_columns(const struct opts *o)
 {
 	static char buf[160];
@@ -468,7 +449,7 @@ static void table_row(struct out *out, const struct dump *d, const struct vma *v
 	table_set(t, ln, COL_BUILDID, "%s", bid);
 	if (!m)
 		return;
-	nodes = nodes_str(m);
+	nodes = numamaps_nodes_str(m);
 	table_set(t, ln, COL_POLICY, "%s", m->policy);
 	table_set(t, ln, COL_NODES, "%s", nodes ? nodes : "");
 	free(nodes);
@@ -500,21 +481,6 @@ static void json_set(struct out *out, json_object *obj, int col, json_object *va
 		json_object_put(val);
 }
 
-static json_object *json_nodes(const struct numamap *m)
-{
-	json_object *nodes = json_object_new_object();
-	char key[16];
-	int i;
-
-	for (i = 0; i < m->nr_nodes; i++) {
-		if (!m->pages[i])
-			continue;
-		snprintf(key, sizeof(key), "%d", i);
-		json_object_object_add(nodes, key, json_object_new_uint64(m->pages[i]));
-	}
-	return nodes;
-}
-
 static json_object *json_counter(const struct numamap *m, unsigned int bit, uint64_t val)
 {
 	return m && (m->has & bit) ? json_object_new_uint64(val) : NULL;
@@ -541,7 +507,7 @@ static json_object *json_vma(struct out *out, const struct dump *d, const struct
 	build_id_hex(v, buf);
 	json_set(out, obj, COL_BUILDID, *buf ? json_object_new_string(buf) : NULL);
 	json_set(out, obj, COL_POLICY, m ? json_object_new_string(m->policy) : NULL);
-	json_set(out, obj, COL_NODES, m ? json_nodes(m) : NULL);
+	json_set(out, obj, COL_NODES, m ? numamaps_nodes_json(m) : NULL);
 	json_set(out, obj, COL_ANON, json_counter(m, NUMAMAP_HAS_ANON, m ? m->anon : 0));
 	json_set(out, obj, COL_DIRTY, json_counter(m, NUMAMAP_HAS_DIRTY, m ? m->dirty : 0));
 	json_set(out, obj, COL_MAPPED, json_counter(m, NUMAMAP_HAS_MAPPED, m ? m->mapped : 0));

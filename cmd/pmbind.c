@@ -800,9 +800,8 @@ static int in_ranges(const struct opts *o, const struct vma *v)
 
 static json_object *show_json_vma(const struct vma *v, const struct numamap *m)
 {
-	json_object *jv = json_object_new_object(), *jn = json_object_new_object();
-	char perms[5], key[16];
-	int j;
+	json_object *jv = json_object_new_object();
+	char perms[5];
 
 	vma_perms_str(v->perms, perms);
 	json_object_object_add(jv, "start", json_object_new_uint64(v->start));
@@ -810,34 +809,23 @@ static json_object *show_json_vma(const struct vma *v, const struct numamap *m)
 	json_object_object_add(jv, "perms", json_object_new_string(perms));
 	json_object_object_add(jv, "name", *v->name ? json_object_new_string(v->name) : NULL);
 	json_object_object_add(jv, "policy", m ? json_object_new_string(m->policy) : NULL);
-	for (j = 0; m && j < m->nr_nodes; j++) {
-		if (!m->pages[j])
-			continue;
-		snprintf(key, sizeof(key), "%d", j);
-		json_object_object_add(jn, key, json_object_new_uint64(m->pages[j]));
-	}
-	json_object_object_add(jv, "nodes", jn);
+	json_object_object_add(jv, "nodes", m ? numamaps_nodes_json(m) : json_object_new_object());
 	return jv;
 }
 
 static void show_row(struct table *t, const struct vma *v, const struct numamap *m)
 {
 	struct libscols_line *ln = table_line(t);
-	char perms[5], nodes[256] = "";
-	size_t off = 0;
-	int j;
+	char perms[5], *nodes = m ? numamaps_nodes_str(m) : NULL;
 
 	vma_perms_str(v->perms, perms);
-	for (j = 0; m && j < m->nr_nodes && off < sizeof(nodes) - 24; j++)
-		if (m->pages[j])
-			off += snprintf(nodes + off, sizeof(nodes) - off, "%sN%d=%" PRIu64,
-					off ? " " : "", j, m->pages[j]);
 	table_set(t, ln, SC_START, "%" PRIx64, v->start);
 	table_set(t, ln, SC_END, "%" PRIx64, v->end);
 	table_set(t, ln, SC_PERMS, "%s", perms);
 	table_set(t, ln, SC_POLICY, "%s", m ? m->policy : "");
-	table_set(t, ln, SC_NODES, "%s", nodes);
+	table_set(t, ln, SC_NODES, "%s", nodes ? nodes : "");
 	table_set(t, ln, SC_NAME, "%s", v->name);
+	free(nodes);
 }
 
 /* --show: the target's per-VMA policy and pages per node. */

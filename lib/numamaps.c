@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "lib/numamaps.h"
 #include "lib/parse.h"
@@ -185,4 +189,39 @@ uint64_t numamaps_total(const struct numamap *m)
 	for (i = 0; i < m->nr_nodes; i++)
 		t += m->pages[i];
 	return t;
+}
+
+char *numamaps_nodes_str(const struct numamap *m)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	int i, first = 1;
+
+	if (!f)
+		return NULL;
+	for (i = 0; i < m->nr_nodes; i++) {
+		if (!m->pages[i])
+			continue;
+		fprintf(f, "%sN%d=%" PRIu64, first ? "" : " ", i, m->pages[i]);
+		first = 0;
+	}
+	if (fclose(f))
+		return NULL;
+	return s;
+}
+
+struct json_object *numamaps_nodes_json(const struct numamap *m)
+{
+	json_object *nodes = json_object_new_object();
+	char key[16];
+	int i;
+
+	for (i = 0; i < m->nr_nodes; i++) {
+		if (!m->pages[i])
+			continue;
+		snprintf(key, sizeof(key), "%d", i);
+		json_object_object_add(nodes, key, json_object_new_uint64(m->pages[i]));
+	}
+	return nodes;
 }

@@ -46,6 +46,12 @@ void numamaps_free_one(struct numamap *m);
 int numamaps_read(int fd, struct numamap_list *l);
 void numamaps_free(struct numamap_list *l);
 const struct numamap *numamaps_find(const struct numamap_list *l, uint64_t start);
+struct json_object;
+
+/* Pages per node as numa_maps writes them, "N0=12 N2=3"; malloc'd, NULL with errno. */
+char *numamaps_nodes_str(const struct numamap *m);
+/* The same as a JSON object {"0": 12, "2": 3} (a json-c object, owned by the caller). */
+struct json_object *numamaps_nodes_json(const struct numamap *m);
 /* Total pages over all nodes. */
 uint64_t numamaps_total(const struct numamap *m);
 
