@@ -169,3 +169,11 @@ wait_for_file() {
 teardown() {
 	stop_bg_all
 }
+
+# Pass if files $1 and $2 are identical, else show how they differ.
+same_file() {
+	cmp -s "$1" "$2" && return 0
+	echo "$1 and $2 differ:"
+	diff "$1" "$2" | head -n 20
+	return 1
+}

@@ -88,14 +88,6 @@ check_full_maps() {
 		done | grep -q huge || { echo "no 2 MiB-aligned 4 MiB VMA in $f"; return 1; }
 }
 
-# Pass if files $1 and $2 are identical, else show how they differ.
-same_file() {
-	cmp -s "$1" "$2" && return 0
-	echo "$1 and $2 differ:"
-	diff "$1" "$2" | head -n 20
-	return 1
-}
-
 # Run mapsdump ARGS... PID into $NK_TMP/out (stderr $NK_TMP/err), then copy
 # /proc/PID/maps into $NK_TMP/ref.  Fails if mapsdump fails or says anything.
 dump_and_ref() {

@@ -222,14 +222,6 @@ numa_n0() {
 		"/proc/$1/numa_maps"
 }
 
-# Pass if files $1 and $2 are identical, else show how they differ.
-same_file() {
-	cmp -s "$1" "$2" && return 0
-	echo "$1 and $2 differ:"
-	diff "$1" "$2" | head -n 20
-	return 1
-}
-
 # Check that numa_maps of pid $1 is the table in file $2 but for the VMAs
 # given as "START=POLICY" in $3...: only those changed, to that policy.
 check_only() {

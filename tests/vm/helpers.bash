@@ -71,14 +71,6 @@ start_workload() {
 	return 1
 }
 
-# Pass if files $1 and $2 are identical, else show how they differ.
-same_file() {
-	cmp -s "$1" "$2" && return 0
-	echo "$1 and $2 differ:"
-	diff "$1" "$2" | head -n 20
-	return 1
-}
-
 # Print "NODE: DISTANCES" for every online node, from sysfs.
 sys_distances() {
 	local n

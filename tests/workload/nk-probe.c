@@ -25,12 +25,8 @@
 #include <unistd.h>
 #include <linux/types.h>
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA 0x53564d41
-#endif
-#ifndef PR_SET_VMA_ANON_NAME
-#define PR_SET_VMA_ANON_NAME 0
-#endif
+#include "tests/workload/workload.h"
+
 
 /*
  * From include/uapi/linux/fs.h of Linux 6.11; Debian 12's 6.1 headers lack

@@ -77,6 +77,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/workload/workload.h"
+
 /* The register loop is x86_64 assembly; elsewhere the modes using it exit 4. */
 #if defined(__x86_64__)
 #define NK_REGS_LOOP 1
@@ -545,24 +547,6 @@ static void *signal_thread(void *arg)
 	return NULL;
 }
 
-/* Write CONTENT to PATH so that PATH appears complete or not at all. */
-static void write_atomic(const char *path, const char *content)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		errx(1, "path too long '%s'", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		err(1, "cannot create '%s'", tmp);
-	fputs(content, f);
-	if (fclose(f))
-		err(1, "cannot write '%s'", tmp);
-	if (rename(tmp, path))
-		err(1, "cannot rename '%s'", tmp);
-}
-
 /* Map the regions, touch them, and print them as "S-E S-E..." into BUF. */
 static void map_regions(char *buf, size_t size)
 {
@@ -771,17 +755,6 @@ static void setup_signals(void)
 		err(1, "sigaction");
 	if (raise(SIGUSR2) || kill(getpid(), SIGUSR2))
 		err(1, "cannot make SIGUSR2 pending");
-}
-
-static void watch_parent(void)
-{
-	pid_t parent = getppid();
-
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
-		err(1, "prctl PR_SET_PDEATHSIG");
-	/* The parent may have died before the prctl. */
-	if (getppid() != parent)
-		exit(0);
 }
 
 int main(int argc, char **argv)

@@ -60,12 +60,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA 0x53564d41
-#endif
-#ifndef PR_SET_VMA_ANON_NAME
-#define PR_SET_VMA_ANON_NAME 0
-#endif
+#include "tests/workload/workload.h"
+
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE 14
 #endif
@@ -181,24 +177,6 @@ static void *map_anon(size_t len, int prot, int flags)
 	if (p == MAP_FAILED)
 		err(1, "cannot map %zu bytes", len);
 	return p;
-}
-
-/* Write CONTENT to PATH so that PATH appears complete or not at all. */
-static void write_atomic(const char *path, const char *content)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		errx(1, "path too long '%s'", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		err(1, "cannot create '%s'", tmp);
-	fputs(content, f);
-	if (fclose(f))
-		err(1, "cannot write '%s'", tmp);
-	if (rename(tmp, path))
-		err(1, "cannot rename '%s'", tmp);
 }
 
 static void map_heap(void)
@@ -443,17 +421,6 @@ static void churn_once(void)
 	/* Map over its second half, with another protection, then back. */
 	churn_map_fixed(area + core, 2 * page_size, PROT_READ);
 	churn_map_fixed(area + core, 2 * page_size, PROT_READ | PROT_WRITE);
-}
-
-static void watch_parent(void)
-{
-	pid_t parent = getppid();
-
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
-		err(1, "prctl PR_SET_PDEATHSIG");
-	/* The parent may have died before the prctl. */
-	if (getppid() != parent)
-		exit(0);
 }
 
 static void usage(FILE *out, int status)
