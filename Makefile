@@ -35,7 +35,7 @@ SAN_CFLAGS := $(SAN_FLAGS)
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-TOOLS := mapsdump pmbind
+TOOLS := mapsdump pmbind damonctl
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libnumakit.a
@@ -68,6 +68,10 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/%: $(B)/cmd/%.o $(LIB)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# damonctl is split in two files (cmd/damonctl.h); the library comes last.
+$(B)/damonctl: $(B)/cmd/damonctl.o $(B)/cmd/damonctl-report.o $(LIB)
 	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
