@@ -236,7 +236,8 @@ enum own { OWN_NONE, OWN_RUNNING, OWN_STOPPED };
  * Did damonctl start kdamond kd?  The record must name the pid the kdamond
  * runs as now (and its start time, where /proc shows it), so that a slot
  * reused by another tool is never taken for ours.  A kdamond of ours that
- * stopped on its own (its target exited) is OWN_STOPPED.
+ * stopped (stop, or its targets exited) is OWN_STOPPED: the record stays, so
+ * that the next start may reuse its directory.
  */
 static enum own owned(int kd)
 {
@@ -1111,6 +1112,37 @@ static int explain_busy(const struct slot *s, int nr)
 	return EXIT_FAILURE;
 }
 
+/*
+ * Before 6.17 (which added dests), vaddr and fvaddr did not apply
+ * migrate_hot and migrate_cold: the kernel took such a scheme and silently
+ * did nothing.  Say so instead.  kdrel is the kdamond's directory, written.
+ */
+static int check_migrate(json_object *kd, const char *kdrel)
+{
+	json_object *ctx = damon_json_item(kd, "contexts", 0);
+	size_t i, n = damon_json_len(ctx, "schemes");
+	char rel[256];
+
+	if (!ctx || !strcmp(damon_json_str(ctx, "operations", "vaddr"), "paddr"))
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *a = damon_json_str(damon_json_item(ctx, "schemes", i), "action", "");
+
+		if (strncmp(a, "migrate_", 8))
+			continue;
+		snprintf(rel, sizeof(rel), "%s/contexts/0/schemes/%zu/dests", kdrel, i);
+		if (damon_exists(rel))
+			continue;
+		msg_err(0, "%s with %s needs Linux 6.17: this kernel applies it to paddr only (it "
+			"has no %s/%s)", a, damon_json_str(ctx, "operations", "vaddr"), DAMON_ADMIN,
+			rel);
+		msg_hint("monitor the physical address space instead: damonctl start paddr "
+			 "[--numa-node N] --action %s", a);
+		return EXIT_NOTSUP;
+	}
+	return 0;
+}
+
 /* One item of the list at path ("kdamonds/contexts"), as a DIR node. */
 static const struct damon_node *item_node(const char *path)
 {
@@ -1227,6 +1259,13 @@ static int start_kdamonds(const struct opts *o, json_object *doc, struct started
 			goto out;
 		}
 	}
+	for (j = 0; j < k; j++) {
+		snprintf(rel, sizeof(rel), "kdamonds/%d", use[j]);
+		status = check_migrate(damon_json_item(doc, "kdamonds", j), rel);
+		if (status)
+			goto undo;
+	}
+	status = EXIT_FAILURE;
 	for (j = 0; j < k; j++) {
 		int pid;
 
@@ -1345,15 +1384,20 @@ static int cmd_stop(const struct opts *o)
 		list[nlist++] = kd;
 	}
 	if (!nlist) {
+		int stopped = 0;
+
 		for (i = 0; i < nr; i++) {
 			enum own w = owned(i);
 
-			if (w == OWN_STOPPED)
-				record_remove(i);
+			stopped += w == OWN_STOPPED;
 			if (w != OWN_RUNNING)
 				continue;
 			list = msg_realloc_or_die(list, (nlist + 1) * sizeof(*list));
 			list[nlist++] = i;
+		}
+		if (!nlist && stopped) {
+			msg_verbose(1, "every kdamond damonctl started has stopped already");
+			return 0;
 		}
 		if (!nlist) {
 			msg_err(0, "no kdamond started by damonctl is running");
@@ -1372,7 +1416,6 @@ static int cmd_stop(const struct opts *o)
 		state = damon_kdamond_state(kd, &pid);
 		if (state == 0) {
 			msg_verbose(1, "kdamond %d had already stopped", kd);
-			record_remove(kd);
 			any++;
 			continue;
 		}
@@ -1386,7 +1429,6 @@ static int cmd_stop(const struct opts *o)
 			status = EXIT_FAILURE;
 			continue;
 		}
-		record_remove(kd);
 		msg_verbose(1, "kdamond %d (pid %d) stopped", kd, pid);
 		any++;
 	}
@@ -1513,6 +1555,10 @@ static int cmd_tune(const struct opts *o)
 		status = 0;
 		goto out;
 	}
+	status = check_migrate(want, rel);
+	if (status)
+		goto undo;
+	status = EXIT_FAILURE;
 	if (s.nlog == 0) {
 		msg_verbose(1, "kdamond %d already has this configuration", kd);
 		status = 0;
@@ -1827,7 +1873,8 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 {
 	json_object *ctx = NULL, *tr = NULL, *t;
 	char rel[128], err[512];
-	int sch = -1, pid, rc, status = EXIT_FAILURE;
+	int sch = -1, pid, rc, status = EXIT_FAILURE, want_t, cur_t;
+	uint64_t prev_end;
 	size_t i, n;
 	struct timespec ts;
 
@@ -1885,10 +1932,27 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	s->kdamond = kd;
 	s->scheme = sch;
 	snprintf(s->ops, sizeof(s->ops), "%s", damon_json_str(ctx, "operations", ""));
-	for (i = 0; i < damon_json_len(ctx, "targets") && s->nr_targets < 16; i++) {
+	/*
+	 * tried_regions lists each target's regions in turn, each sorted: a
+	 * start below the previous end begins the next target.  A snapshot
+	 * is one address space: the target asked for with --pid, else the first.
+	 */
+	want_t = 0;
+	for (i = 0; i < damon_json_len(ctx, "targets"); i++) {
 		t = damon_json_item(ctx, "targets", i);
-		s->targets[s->nr_targets++] = (int)damon_json_s64(t, "pid_target", 0);
+		if (o->pid_arg && damon_json_s64(t, "pid_target", 0) == atoi(o->pid_arg))
+			want_t = (int)i;
 	}
+	if (o->pid_arg && (parse_pid(o->pid_arg, &(pid_t){ 0 }) < 0 ||
+			   damon_json_s64(damon_json_item(ctx, "targets", want_t), "pid_target",
+					  0) != atoi(o->pid_arg))) {
+		msg_err(0, "kdamond %d does not monitor pid %s", kd, o->pid_arg);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	t = damon_json_item(ctx, "targets", want_t);
+	if (t && strcmp(damon_json_str(ctx, "operations", ""), "paddr"))
+		s->targets[s->nr_targets++] = (int)damon_json_s64(t, "pid_target", 0);
 	{
 		json_object *at = NULL, *iv = NULL;
 
@@ -1902,7 +1966,7 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	}
 	n = damon_json_len(tr, "regions");
 	s->regions = msg_calloc_or_die(n ? n : 1, sizeof(*s->regions));
-	for (i = 0; i < n; i++) {
+	for (i = 0, cur_t = 0, prev_end = 0; i < n; i++) {
 		json_object *r = damon_json_item(tr, "regions", i);
 		struct dc_region *d = &s->regions[s->nr_regions];
 
@@ -1910,12 +1974,15 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 		d->end = damon_json_u64(r, "end", 0);
 		d->nr_accesses = damon_json_u64(r, "nr_accesses", 0);
 		d->age = damon_json_u64(r, "age", 0);
-		if (d->end > d->start)
-			s->nr_regions++;
-		s->total_bytes += d->end > d->start ? d->end - d->start : 0;
+		if (i > 0 && d->start < prev_end)
+			cur_t++;
+		prev_end = d->end;
+		if (cur_t != want_t || d->end <= d->start)
+			continue;
+		s->total_bytes += d->end - d->start;
+		s->nr_regions++;
 	}
 	qsort(s->regions, s->nr_regions, sizeof(*s->regions), region_cmp);
-	s->total_bytes = damon_json_u64(tr, "total_bytes", s->total_bytes);
 	status = 0;
 out:
 	json_object_put(ctx);
@@ -2199,7 +2266,6 @@ static int follow_command(const struct opts *o, struct target_child *child, int 
 	forward_to = 0;
 	if (damon_kdamond_state(kd, &pid) == 1 && owned(kd) == OWN_RUNNING)
 		damon_state_write(kd, "off");
-	record_remove(kd);
 	if (rc < 0) {
 		msg_err(-rc, "cannot wait for '%s'", o->cmd[0]);
 		return EXIT_FAILURE;
@@ -2222,7 +2288,7 @@ static int cmd_start(const struct opts *o)
 	struct started st[64];
 	size_t nst = 0, i;
 	char err[512];
-	int paddr = 0, status, rc;
+	int paddr = 0, status, rc, lock = -1;
 
 	for (i = 1; i < (size_t)o->nargs; i++) {
 		if (!strcmp(o->args[i], "paddr") && !paddr)
@@ -2261,7 +2327,7 @@ static int cmd_start(const struct opts *o)
 		json_object_put(doc);
 		return no_damon();
 	}
-	if (!o->dry_run && lock_state() < 0) {
+	if (!o->dry_run && (lock = lock_state()) < 0) {
 		json_object_put(doc);
 		return EXIT_FAILURE;
 	}
@@ -2292,6 +2358,9 @@ static int cmd_start(const struct opts *o)
 	}
 	status = start_kdamonds(o, doc, st, &nst);
 	json_object_put(doc);
+	/* A command may run for long: other damonctl runs must not wait for it. */
+	if (lock >= 0)
+		close(lock);
 	if (status || o->dry_run) {
 		if (child.pid > 0)
 			target_wait(&child);	/* held: it exits without running the command */
@@ -2319,7 +2388,6 @@ static int cmd_start(const struct opts *o)
 	if (rc < 0) {
 		msg_err(-rc, "cannot run '%s'", o->cmd[0]);
 		damon_state_write(st[0].kd, "off");
-		record_remove(st[0].kd);
 		return target_exec_status(rc);
 	}
 	return follow_command(o, &child, st[0].kd);
