@@ -28,45 +28,12 @@ static const char heat_chars[HEAT_LEVELS + 1] = " .:-=+*#%@";
 
 /* ---- Small formatters ---------------------------------------------------- */
 
-/*
- * The sizes of lib/table (util-linux's size_to_human_string): binary units,
- * one rounded decimal, none when it would be zero, '.' as the point.  The
- * text formats here are not tables, so they cannot go through table_set_size().
- */
-static void size_to_human(char *buf, size_t len, uint64_t bytes)
-{
-	static const char letters[] = "BKMGTPE";
-	uint64_t dec = bytes, frac = 0;
-	int exp = 0;
-
-	while (exp < 60 && bytes >= 1ULL << (exp + 10))
-		exp += 10;
-	if (exp) {
-		dec = bytes >> exp;
-		frac = bytes & ((1ULL << exp) - 1);
-		if (frac >= UINT64_MAX / 1000)
-			frac = ((frac >> 10) * 1000) >> (exp - 10);
-		else
-			frac = (frac * 1000) >> exp;
-		frac = (frac + 50) / 100;
-		if (frac == 10) {
-			dec++;
-			frac = 0;
-		}
-	}
-	if (frac)
-		snprintf(buf, len, "%u.%u%c", (unsigned int)dec, (unsigned int)frac,
-			 letters[exp / 10]);
-	else
-		snprintf(buf, len, "%u%c", (unsigned int)dec, letters[exp / 10]);
-}
-
 static void fmt_size(char *buf, size_t len, uint64_t bytes, int raw)
 {
 	if (raw)
 		snprintf(buf, len, "%" PRIu64, bytes);
 	else
-		size_to_human(buf, len, bytes);
+		table_size_str(buf, len, bytes);
 }
 
 /*
@@ -74,7 +41,7 @@ static void fmt_size(char *buf, size_t len, uint64_t bytes, int raw)
  * sizes, in units parse_duration_us() reads back (it has no days).  Minutes
  * and hours wait until there are ten of them: "288s" reads better than "4.8m".
  */
-static void fmt_duration(char *buf, size_t len, uint64_t us)
+void dc_fmt_duration(char *buf, size_t len, uint64_t us)
 {
 	static const struct {
 		uint64_t us;		/* the unit */
@@ -489,8 +456,8 @@ static void print_header(const struct dc_snapshot *s, FILE *out, int bytes)
 			fprintf(out, "%s%d", i ? "," : "", s->targets[i]);
 	}
 	fmt_size(size, sizeof(size), s->total_bytes, bytes);
-	fmt_duration(sample, sizeof(sample), s->sample_us);
-	fmt_duration(aggr, sizeof(aggr), s->aggr_us);
+	dc_fmt_duration(sample, sizeof(sample), s->sample_us);
+	dc_fmt_duration(aggr, sizeof(aggr), s->aggr_us);
 	fprintf(out, ": %zu region%s, %s%s, sample %s, aggr %s\n", s->nr_regions,
 		s->nr_regions == 1 ? "" : "s", size, bytes ? " bytes" : "", sample, aggr);
 }
@@ -507,7 +474,7 @@ static void region_text(const struct dc_snapshot *s, const struct dc_region *r, 
 	fmt_size(t->size, sizeof(t->size), r->end - r->start, bytes);
 	snprintf(t->acc, sizeof(t->acc), "%" PRIu64 "/%" PRIu64, r->nr_accesses,
 		 dc_max_nr_accesses(s));
-	fmt_duration(t->age, sizeof(t->age), mul_sat(r->age, s->aggr_us));
+	dc_fmt_duration(t->age, sizeof(t->age), mul_sat(r->age, s->aggr_us));
 }
 
 static int max_int(int a, int b)
@@ -938,7 +905,7 @@ static void heat_text(struct heatmap *h, const struct recording *rec, int bytes)
 	for (i = 0; i < rec->n; i++) {
 		r = row_of(h, i, rec->n);
 		if (!labels[r][0]) {
-			fmt_duration(labels[r], sizeof(labels[r]), ns_to_us(rec->s[i].elapsed_ns));
+			dc_fmt_duration(labels[r], sizeof(labels[r]), ns_to_us(rec->s[i].elapsed_ns));
 			lw = max_int(lw, (int)strlen(labels[r]));
 		}
 	}
@@ -1176,7 +1143,7 @@ int dc_report_wss(const char *file, const struct dc_report_opts *o)
 		goto out;
 	}
 	qsort(w.v, w.n, sizeof(*w.v), by_value);
-	fmt_duration(dur, sizeof(dur), ns_to_us(w.last_ns - w.first_ns));
+	dc_fmt_duration(dur, sizeof(dur), ns_to_us(w.last_ns - w.first_ns));
 	msg_verbose(1, "%zu snapshots over %s, counting regions with nr_accesses >= %" PRIu64, w.n,
 		    dur, w.min_accesses);
 	if (o->json) {

@@ -30,6 +30,7 @@
 #include "lib/opt.h"
 #include "lib/parse.h"
 #include "lib/sysroot.h"
+#include "lib/table.h"
 #include "lib/target.h"
 
 #include "cmd/damonctl.h"
@@ -93,41 +94,30 @@ static int print_json(json_object *doc)
 
 static const char *fmt_us(uint64_t us, char *buf, size_t size)
 {
-	if (us >= 1000000 && us % 100000 == 0)
-		snprintf(buf, size, "%g s", us / 1e6);
-	else if (us >= 1000 && us % 100 == 0)
-		snprintf(buf, size, "%g ms", us / 1e3);
-	else
-		snprintf(buf, size, "%" PRIu64 " us", us);
+	dc_fmt_duration(buf, size, us);
 	return buf;
 }
 
 static const char *fmt_size(uint64_t b, char *buf, size_t size, int bytes)
 {
-	static const char units[] = "BKMGTPE";
-	double v = (double)b;
-	int u = 0;
-
-	if (bytes || b < 1024) {
-		snprintf(buf, size, "%" PRIu64 "%s", b, bytes ? "" : " B");
-		return buf;
-	}
-	while (v >= 1024 && u < 6)
-		v /= 1024, u++;
-	snprintf(buf, size, "%.*f %ciB", v < 10 && v != (int)v ? 1 : 0, v, units[u]);
+	if (bytes)
+		snprintf(buf, size, "%" PRIu64, b);
+	else
+		table_size_str(buf, size, b);
 	return buf;
 }
 
 /* Ownership: what damonctl started, in STATE_DIR below the sysroot. */
 
-static int state_dir(char *buf, size_t size)
+/* The state directory; created when `create` (readers never create it). */
+static int state_dir(char *buf, size_t size, int create)
 {
 	char tmp[PATH_MAX];
 	char *p;
 
 	if (sysroot_path(tmp, sizeof(tmp), "%s", STATE_DIR) < 0)
 		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
+	for (p = tmp + 1; create && *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
@@ -135,7 +125,7 @@ static int state_dir(char *buf, size_t size)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
+	if (create && mkdir(tmp, 0755) && errno != EEXIST)
 		return -errno;
 	snprintf(buf, size, "%s", tmp);
 	return 0;
@@ -145,7 +135,7 @@ static int state_dir(char *buf, size_t size)
 static int lock_state(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 8];
-	int fd, rc = state_dir(dir, sizeof(dir));
+	int fd, rc = state_dir(dir, sizeof(dir), 1);
 
 	if (rc < 0) {
 		msg_err(-rc, "cannot create the state directory '%s'", STATE_DIR);
@@ -163,10 +153,10 @@ static int lock_state(void)
 	return fd;	/* left open: released at exit */
 }
 
-static int record_path(char *buf, size_t size, int kd)
+static int record_path(char *buf, size_t size, int kd, int create)
 {
 	char dir[PATH_MAX];
-	int rc = state_dir(dir, sizeof(dir));
+	int rc = state_dir(dir, sizeof(dir), create);
 
 	if (rc < 0)
 		return rc;
@@ -198,7 +188,7 @@ static int record_write(int kd, int pid, const char *what)
 	FILE *f;
 	int rc;
 
-	rc = record_path(path, sizeof(path), kd);
+	rc = record_path(path, sizeof(path), kd, 1);
 	if (rc < 0)
 		goto out;
 	json_object_object_add(o, "kdamond", json_object_new_int(kd));
@@ -226,7 +216,7 @@ static void record_remove(int kd)
 {
 	char path[PATH_MAX];
 
-	if (record_path(path, sizeof(path), kd) == 0 && unlink(path) && errno != ENOENT)
+	if (record_path(path, sizeof(path), kd, 0) == 0 && unlink(path) && errno != ENOENT)
 		msg_warn(errno, "cannot remove '%s'", path);
 }
 
@@ -246,7 +236,7 @@ static enum own owned(int kd)
 	int state, pid, rpid;
 	uint64_t t0, t1;
 
-	if (record_path(path, sizeof(path), kd) < 0 || access(path, F_OK))
+	if (record_path(path, sizeof(path), kd, 0) < 0 || access(path, F_OK))
 		return OWN_NONE;
 	rec = json_object_from_file(path);
 	if (!rec)
@@ -296,6 +286,16 @@ static int parse_dur_opt(const char *opt, const char *val, uint64_t *us)
 
 	if (rc < 0)
 		return bad_value(opt, val, "expected a duration with a unit (us, ms, s, m, h)");
+	return 0;
+}
+
+/* A duration for a file in milliseconds: rounding would turn 500us into 0 (off). */
+static int parse_ms_opt(const char *opt, const char *val, uint64_t *us)
+{
+	if (parse_dur_opt(opt, val, us))
+		return EXIT_USAGE;
+	if (*us % 1000)
+		return bad_value(opt, val, "the kernel takes whole milliseconds here");
 	return 0;
 }
 
@@ -626,7 +626,7 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			break;
 		case SO_QUOTA_TIME:
 		case SO_QUOTA_RESET:
-			if (parse_dur_opt(o->name, o->arg, &v))
+			if (parse_ms_opt(o->name, o->arg, &v))
 				return EXIT_USAGE;
 			set_u64(sub_obj(s, "quotas"), o->id == SO_QUOTA_TIME ? "ms" :
 				"reset_interval_ms", v / 1000);
@@ -637,12 +637,16 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			set_u64(sub_obj(s, "quotas"), "bytes", v);
 			break;
 		case SO_QUOTA_WEIGHTS: {
-			unsigned int w[3];
-			char *end;
+			char buf[256], *f[4], *save = NULL;
+			uint64_t w[3];
+			int k = 0;
 
-			if (sscanf(o->arg, "%u,%u,%u", &w[0], &w[1], &w[2]) != 3 ||
-			    !(end = strrchr(o->arg, ',')) || strspn(end + 1, "0123456789") !=
-			    strlen(end + 1))
+			snprintf(buf, sizeof(buf), "%s", o->arg);
+			for (f[k] = strtok_r(buf, ",", &save); f[k] && k < 3;
+			     f[++k] = strtok_r(NULL, ",", &save))
+				;
+			if (k != 3 || parse_u64(f[0], &w[0], 0, UINT32_MAX) ||
+			    parse_u64(f[1], &w[1], 0, UINT32_MAX) || parse_u64(f[2], &w[2], 0, UINT32_MAX))
 				return bad_value(o->name, o->arg, "expected SZ,NR_ACCESSES,AGE permil");
 			x = sub_obj(sub_obj(s, "quotas"), "weights");
 			set_u64(x, "sz_permil", w[0]);
@@ -911,6 +915,8 @@ static int build_kdamond(const struct opts *o, int paddr, json_object **out)
 		return msg_usage("--pid and a command are mutually exclusive");
 	if (o->numa_node_arg && strcmp(ops, "paddr"))
 		return msg_usage("--numa-node is for paddr");
+	if (o->numa_node_arg && o->region_args)
+		return msg_usage("--numa-node and --region are mutually exclusive");
 	if (!strcmp(ops, "fvaddr") && !o->region_args)
 		return msg_usage("fvaddr monitors fixed ranges: give --region START-END");
 	if (o->include_children && !o->ncmd)
@@ -920,9 +926,12 @@ static int build_kdamond(const struct opts *o, int paddr, json_object **out)
 	if (rc)
 		return rc;
 	if (o->refresh_arg) {
-		if (parse_dur_opt("refresh", o->refresh_arg, &v))
+		if (parse_ms_opt("refresh", o->refresh_arg, &v))
 			return EXIT_USAGE;
 		set_u64(kd, "refresh_ms", v / 1000);
+	} else {
+		/* A reused directory must not keep the last run's value (neutral: 0). */
+		set_u64(kd, "refresh_ms", 0);
 	}
 	targets = sub_arr(ctx, "targets");
 	regions = json_object_new_array();
@@ -1040,8 +1049,11 @@ static int no_damon(void)
 static int session_error(const struct damon_session *s, const char *doing)
 {
 	if (s->err == -EOPNOTSUPP && s->missing) {
-		msg_err(0, "%s: %s needs Linux %s: this kernel has no %s/%s", doing,
-			s->missing->what, s->missing->since, DAMON_ADMIN, s->errpath);
+		int rfc = !strncmp(s->missing->since, "RFC", 3);
+
+		msg_err(0, "%s: %s needs %s%s: this kernel has no %s/%s", doing, s->missing->what,
+			rfc ? "a kernel with the " : "Linux ", s->missing->since, DAMON_ADMIN,
+			s->errpath);
 		return EXIT_NOTSUP;
 	}
 	msg_err(-s->err, "%s: %s/%s: %s", doing, DAMON_ADMIN, s->errpath, s->errmsg);
@@ -1349,7 +1361,7 @@ static int may_change(const struct opts *o, int kd, const char *what)
 	if (owned(kd) != OWN_NONE || o->force)
 		return 0;
 	msg_err(0, "kdamond %d was not started by damonctl: not %s it", kd, what);
-	msg_hint("--force %s it anyway", what);
+	msg_hint("--force acts on it anyway");
 	return EXIT_FAILURE;
 }
 
@@ -1361,7 +1373,7 @@ static int cmd_stop(const struct opts *o)
 
 	if (nr < 0)
 		return no_damon();
-	if (lock_state() < 0)
+	if (!o->dry_run && lock_state() < 0)
 		return EXIT_FAILURE;
 	for (i = 1; i < o->nargs; i++) {
 		int kd;
@@ -1436,6 +1448,14 @@ static int cmd_stop(const struct opts *o)
 	return status && any ? EXIT_PARTIAL : status;
 }
 
+static int has_target_opts(const struct opts *o)
+{
+	return o->pid_arg || o->ops_arg || o->region_args || o->numa_node_arg || o->sample_arg ||
+	       o->aggr_arg || o->update_arg || o->nr_regions_arg || o->goal_arg ||
+	       o->refresh_arg || o->addr_unit_arg || o->primitives_arg || o->sample_filter_args ||
+	       nsopts || o->no_snapshot_scheme;
+}
+
 /* Monitoring attributes of a kdamond's first context (0 when unreadable). */
 static void ctx_intervals(json_object *kd, uint64_t *sample_us, uint64_t *aggr_us)
 {
@@ -1477,9 +1497,13 @@ static int cmd_tune(const struct opts *o)
 	char rel[64], err[512];
 	int kd, rc, status = EXIT_FAILURE, pid;
 
+	if (o->pid_arg || o->ops_arg || o->region_args || o->numa_node_arg || o->include_children)
+		return msg_usage("tune changes attributes and schemes; targets are set by start");
+	if (o->spec_arg && has_target_opts(o))
+		return msg_usage("--spec sets everything: no other monitoring option");
 	if (!damon_available())
 		return no_damon();
-	if (lock_state() < 0)
+	if (!o->dry_run && lock_state() < 0)
 		return EXIT_FAILURE;
 	kd = pick_kdamond(o, 1);
 	if (kd < 0)
@@ -1515,7 +1539,7 @@ static int cmd_tune(const struct opts *o)
 		if (!rc && o->refresh_arg) {
 			uint64_t v;
 
-			rc = parse_dur_opt("refresh", o->refresh_arg, &v);
+			rc = parse_ms_opt("refresh", o->refresh_arg, &v);
 			if (!rc)
 				set_u64(want, "refresh_ms", v / 1000);
 		}
@@ -1535,6 +1559,10 @@ static int cmd_tune(const struct opts *o)
 			if (status)
 				goto out;
 			status = EXIT_FAILURE;
+			x = NULL;
+			json_object_object_get_ex(damon_json_item(have, "contexts", 0), "schemes", &x);
+			if (x)
+				damon_mark_rewrite(x);
 		}
 	}
 	if (damon_check(kdamond_node(), want, err, sizeof(err)) < 0) {
@@ -1663,9 +1691,10 @@ static void print_scheme(json_object *sch, size_t idx, int bytes)
 	if (json_object_object_get_ex(sch, "quotas", &q) &&
 	    (damon_json_u64(q, "ms", 0) || damon_json_u64(q, "bytes", 0) ||
 	     damon_json_len(q, "goals"))) {
-		printf("      quotas: %" PRIu64 " ms, %s per %" PRIu64 " ms", damon_json_u64(q, "ms", 0),
-		       fmt_size(damon_json_u64(q, "bytes", 0), a, sizeof(a), bytes),
-		       damon_json_u64(q, "reset_interval_ms", 0));
+		printf("      quotas: %s, %s", fmt_us(damon_json_u64(q, "ms", 0) * 1000, a, sizeof(a)),
+		       fmt_size(damon_json_u64(q, "bytes", 0), b, sizeof(b), bytes));
+		printf(" per %s", fmt_us(damon_json_u64(q, "reset_interval_ms", 0) * 1000, a,
+					 sizeof(a)));
 		if (json_object_object_get_ex(q, "weights", &x))
 			printf(", weights sz %" PRIu64 " nr_accesses %" PRIu64 " age %" PRIu64,
 			       damon_json_u64(x, "sz_permil", 0),
@@ -2273,12 +2302,32 @@ static int follow_command(const struct opts *o, struct target_child *child, int 
 	return rc;
 }
 
-static int has_target_opts(const struct opts *o)
+/*
+ * A spec saved with status -J holds every kdamond, the stopped ones too:
+ * start those that ran (state "on", or no state), not the others.
+ */
+static int drop_off_kdamonds(json_object *doc)
 {
-	return o->pid_arg || o->ops_arg || o->region_args || o->numa_node_arg || o->sample_arg ||
-	       o->aggr_arg || o->update_arg || o->nr_regions_arg || o->goal_arg ||
-	       o->refresh_arg || o->addr_unit_arg || o->primitives_arg || o->sample_filter_args ||
-	       nsopts || o->no_snapshot_scheme;
+	json_object *kds = NULL, *keep = json_object_new_array();
+	size_t i, n;
+
+	json_object_object_get_ex(doc, "kdamonds", &kds);
+	n = kds ? json_object_array_length(kds) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *k = json_object_array_get_idx(kds, i);
+
+		if (!strcmp(damon_json_str(k, "state", "on"), "off")) {
+			msg_verbose(1, "the spec's kdamond %zu is off: not started", i);
+			continue;
+		}
+		json_object_array_add(keep, json_object_get(k));
+	}
+	json_object_object_add(doc, "kdamonds", keep);
+	if (json_object_array_length(keep))
+		return 0;
+	msg_err(0, "every kdamond of the spec is off: nothing to start");
+	msg_hint("a kdamond of the spec starts unless its \"state\" is \"off\"");
+	return EXIT_USAGE;
 }
 
 static int cmd_start(const struct opts *o)
@@ -2302,6 +2351,11 @@ static int cmd_start(const struct opts *o)
 			return msg_usage("--spec sets everything: no other monitoring option");
 		if ((status = load_spec(o->spec_arg, &doc)))
 			return status;
+		status = drop_off_kdamonds(doc);
+		if (status) {
+			json_object_put(doc);
+			return status;
+		}
 		if (damon_json_len(doc, "kdamonds") > 64) {
 			json_object_put(doc);
 			return msg_usage("a spec of more than 64 kdamonds");

@@ -37,6 +37,9 @@ struct dc_snapshot {
 	struct dc_region *regions;	/* sorted by start */
 };
 
+/* "250us", "1.5ms", "2.4s": one rounded decimal, in units --sample and the rest read back. */
+void dc_fmt_duration(char *buf, size_t len, uint64_t us);
+
 /* Highest nr_accesses a region can show: aggr_us / sample_us (at least 1). */
 uint64_t dc_max_nr_accesses(const struct dc_snapshot *s);
 

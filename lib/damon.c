@@ -60,10 +60,10 @@ static const struct damon_node min_max[] = {
 };
 
 static const struct damon_node intervals_goal[] = {
-	F("access_bp", DAMON_UINT, 0, "6.15", "intervals goal access ratio"),
-	F("aggrs", DAMON_UINT, 0, "6.15", "intervals goal aggregations"),
-	F("min_sample_us", DAMON_UINT, 0, "6.15", "intervals goal minimum sampling interval"),
-	F("max_sample_us", DAMON_UINT, 0, "6.15", "intervals goal maximum sampling interval"),
+	FN("access_bp", DAMON_UINT, 0, "6.15", "intervals goal access ratio", "0"),
+	FN("aggrs", DAMON_UINT, 0, "6.15", "intervals goal aggregations", "0"),
+	FN("min_sample_us", DAMON_UINT, 0, "6.15", "intervals goal minimum sampling interval", "0"),
+	FN("max_sample_us", DAMON_UINT, 0, "6.15", "intervals goal maximum sampling interval", "0"),
 	END
 };
 
@@ -865,6 +865,14 @@ static int write_node(struct damon_session *s, const char *rel, const struct dam
 static int write_dir(struct damon_session *s, const char *rel, const struct damon_node *n,
 		     json_object *want, json_object *have);
 
+/* Marks a list of `have` to be written afresh (damon_mark_rewrite). */
+static int rewrite_marker;
+
+void damon_mark_rewrite(json_object *have_list)
+{
+	json_object_set_userdata(have_list, &rewrite_marker, NULL);
+}
+
 static int write_list(struct damon_session *s, const char *rel, const struct damon_node *n,
 		      json_object *want, json_object *have)
 {
@@ -876,7 +884,8 @@ static int write_list(struct damon_session *s, const char *rel, const struct dam
 	/* Fresh directories hold no items: nothing to write for an empty list. */
 	if (!have && len == 0)
 		return 0;
-	fresh = !have || json_object_array_length(have) != len;
+	fresh = !have || json_object_array_length(have) != len ||
+		json_object_get_userdata(have) == &rewrite_marker;
 	if (fresh) {
 		if (join(p, sizeof(p), rel, n->count) < 0)
 			return -ENAMETOOLONG;

@@ -132,6 +132,13 @@ struct damon_session {
 int damon_write_tree(struct damon_session *s, const char *relpath, const struct damon_node *node,
 		     json_object *want, json_object *have);
 
+/*
+ * Make damon_write_tree() write this list of `have` afresh (its count, then
+ * every item in full) even when its length is unchanged: a replaced list
+ * must not keep what the old items set and the new ones leave out.
+ */
+void damon_mark_rewrite(json_object *have_list);
+
 /* One write through the session (logged, or printed in a dry run). */
 int damon_session_write(struct damon_session *s, const char *relpath, const char *value,
 			const struct damon_node *list, json_object *old_items);

@@ -215,7 +215,7 @@ int table_set_u64(struct table *t, struct libscols_line *ln, int id, uint64_t v)
  * lsmem and lsblk: binary units, one rounded decimal digit, none when it
  * would be zero.  The decimal point is always '.' so scripts can parse it.
  */
-static void size_to_human(char *buf, size_t size, uint64_t bytes)
+void table_size_str(char *buf, size_t size, uint64_t bytes)
 {
 	static const char letters[] = "BKMGTPE";
 	uint64_t dec = bytes, frac = 0;
@@ -251,7 +251,7 @@ int table_set_size(struct table *t, struct libscols_line *ln, int id, uint64_t b
 
 	if (t->bytes)
 		return table_set_u64(t, ln, id, bytes);
-	size_to_human(buf, sizeof(buf), bytes);
+	table_size_str(buf, sizeof(buf), bytes);
 	return table_set(t, ln, id, "%s", buf);
 }
 

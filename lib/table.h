@@ -57,6 +57,8 @@ int table_set(struct table *t, struct libscols_line *ln, int id, const char *fmt
 	__attribute__((format(printf, 4, 5)));
 int table_set_u64(struct table *t, struct libscols_line *ln, int id, uint64_t v);
 /* A size: "4K"-style unless -b or JSON, where it is raw bytes. */
+/* "4K", "1.5G": util-linux's size_to_human_string(), for text outside tables too. */
+void table_size_str(char *buf, size_t size, uint64_t bytes);
 int table_set_size(struct table *t, struct libscols_line *ln, int id, uint64_t bytes);
 /*
  * Print to stdout and flush it; 0 or -errno (-ENOSPC for `> /dev/full`).
