@@ -1005,15 +1005,39 @@ static int load_spec(const char *file, json_object **out)
 	json_object *doc;
 	char err[512];
 
-	doc = !strcmp(file, "-") ? json_object_from_fd(STDIN_FILENO) : json_object_from_file(file);
-	if (!doc) {
-		if (errno == ENOENT || errno == EACCES) {
-			msg_err(errno, "cannot read the spec '%s'", file);
-			return EXIT_FAILURE;
-		}
-		msg_err(0, "cannot parse the spec '%s': %s", file, json_util_get_last_err());
+	ssize_t len;
+	char *text = NULL;
+	int fd = !strcmp(file, "-") ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+
+	len = fd < 0 ? -errno : sysroot_read_fd(fd, &text);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	if (len < 0) {
+		msg_err((int)-len, "cannot read the spec '%s'", file);
+		return EXIT_FAILURE;
+	}
+	tok = json_tokener_new();
+	if (!tok)
+		msg_malloc_or_die(SIZE_MAX);
+	doc = json_tokener_parse_ex(tok, text, (int)len + 1);	/* the NUL ends it */
+	jerr = json_tokener_get_error(tok);
+	if (!doc || jerr != json_tokener_success) {
+		size_t at = json_tokener_get_parse_end(tok), line = 1, i;
+
+		for (i = 0; i < at && i < (size_t)len; i++)
+			line += text[i] == '\n';
+		msg_err(0, "cannot parse the spec '%s': line %zu: %s", file, line,
+			jerr == json_tokener_continue || at >= (size_t)len ? "the JSON ends too soon" :
+			"not valid JSON");
+		json_object_put(doc);
+		json_tokener_free(tok);
+		free(text);
 		return EXIT_USAGE;
 	}
+	json_tokener_free(tok);
+	free(text);
 	if (json_object_is_type(doc, json_type_object) &&
 	    !json_object_object_get_ex(doc, "kdamonds", NULL)) {
 		/* One kdamond alone: wrap it. */
@@ -1251,10 +1275,15 @@ static int start_kdamonds(const struct opts *o, json_object *doc, struct started
 			rc = damon_write_tree(&s, "", &damon_schema, want, have);
 		for (j = 0; !grow && j < k && rc == 0; j++) {
 			json_object *cur = damon_json_item(have, "kdamonds", use[j]), *copy = NULL;
+			json_object *ctxs = NULL;
 
-			/* A reused slot starts afresh: its contexts are rewritten. */
-			if (cur && json_object_deep_copy(cur, &copy, NULL) == 0)
-				json_object_object_del(copy, "contexts");
+			/*
+			 * A reused slot starts afresh: its contexts are rewritten in
+			 * full, and an undo puts the old ones back.
+			 */
+			if (cur && json_object_deep_copy(cur, &copy, NULL) == 0 &&
+			    json_object_object_get_ex(copy, "contexts", &ctxs))
+				damon_mark_rewrite(ctxs);
 			snprintf(rel, sizeof(rel), "kdamonds/%d", use[j]);
 			rc = damon_write_tree(&s, rel, kdamond_node(),
 					      damon_json_item(doc, "kdamonds", j), copy);
@@ -1265,6 +1294,9 @@ static int start_kdamonds(const struct opts *o, json_object *doc, struct started
 			goto undo;
 		}
 		if (s.dry_run && pass == 1) {
+			if (s.unprobed)
+				msg_warn(0, "no kdamond directory shows this kernel's files: the dry "
+					 "run takes every feature as present");
 			for (j = 0; j < k; j++)
 				printf("echo on > %s/kdamonds/%d/state\n", DAMON_ADMIN, use[j]);
 			status = 0;
@@ -1446,6 +1478,15 @@ static int cmd_stop(const struct opts *o)
 	}
 	free(list);
 	return status && any ? EXIT_PARTIAL : status;
+}
+
+/* What has_target_opts says, --pid aside. */
+static int has_other_target_opts(const struct opts *o)
+{
+	return o->ops_arg || o->region_args || o->numa_node_arg || o->sample_arg || o->aggr_arg ||
+	       o->update_arg || o->nr_regions_arg || o->goal_arg || o->refresh_arg ||
+	       o->addr_unit_arg || o->primitives_arg || o->sample_filter_args || nsopts ||
+	       o->no_snapshot_scheme || o->spec_arg || o->include_children;
 }
 
 static int has_target_opts(const struct opts *o)
@@ -2588,6 +2629,12 @@ int main(int argc, char **argv)
 		rc = msg_usage("a command after -- is for start");
 	else if (nsopts && strcmp(o.verb, "start") && strcmp(o.verb, "tune"))
 		rc = msg_usage("scheme options are for start and tune");
+	else if (strcmp(o.verb, "start") && strcmp(o.verb, "tune") &&
+		 (has_other_target_opts(&o) ||
+		  (o.pid_arg && strcmp(o.verb, "snapshot") && strcmp(o.verb, "record"))))
+		rc = msg_usage("monitoring options are for start and tune%s",
+			       strcmp(o.verb, "snapshot") && strcmp(o.verb, "record") ? "" :
+			       " (snapshot and record take --pid to pick a target)");
 	else if (!strcmp(o.verb, "status"))
 		rc = cmd_status(&o);
 	else if (!strcmp(o.verb, "start"))

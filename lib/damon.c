@@ -169,7 +169,7 @@ static const struct damon_node quotas[] = {
 	F("bytes", DAMON_UINT, 0, "5.18", "size quota"),
 	F("reset_interval_ms", DAMON_UINT, 0, "5.18", "quota reset interval"),
 	F("effective_bytes", DAMON_UINT, DAMON_RO, "6.9", "effective size quota"),
-	F("goal_tuner", DAMON_STR, 0, "7.1", "quota goal tuner"),
+	FN("goal_tuner", DAMON_STR, 0, "7.1", "quota goal tuner", "consist"),
 	FN("fail_charge_num", DAMON_UINT, 0, "7.1", "failed-action charge numerator", "0"),
 	FN("fail_charge_denom", DAMON_UINT, 0, "7.1", "failed-action charge denominator", "0"),
 	D("weights", "5.18", "quota weights", weights),
@@ -190,12 +190,12 @@ static const struct damon_node filter[] = {
 	FW("type", 0, "6.3", "filter type", damon_filter_types, NULL),
 	F("matching", DAMON_BOOL, 0, "6.3", "filter matching"),
 	FN("allow", DAMON_BOOL, 0, "6.14", "allow filters", "N"),
-	F("memcg_path", DAMON_STR, 0, "6.3", "memcg filter path"),
-	F("addr_start", DAMON_UINT, 0, "6.6", "address filter start"),
-	F("addr_end", DAMON_UINT, 0, "6.6", "address filter end"),
-	F("damon_target_idx", DAMON_UINT, 0, "6.6", "target filter index"),
-	F("min", DAMON_UINT, 0, "6.15", "hugepage size filter minimum"),
-	F("max", DAMON_UINT, 0, "6.15", "hugepage size filter maximum"),
+	FN("memcg_path", DAMON_STR, 0, "6.3", "memcg filter path", ""),
+	FN("addr_start", DAMON_UINT, 0, "6.6", "address filter start", "0"),
+	FN("addr_end", DAMON_UINT, 0, "6.6", "address filter end", "0"),
+	FN("damon_target_idx", DAMON_UINT, 0, "6.6", "target filter index", "0"),
+	FN("min", DAMON_UINT, 0, "6.15", "hugepage size filter minimum", "0"),
+	FN("max", DAMON_UINT, 0, "6.15", "hugepage size filter maximum", "0"),
 	END
 };
 
@@ -907,10 +907,10 @@ static int write_list(struct damon_session *s, const char *rel, const struct dam
 }
 
 /*
- * Does the directory of a child exist?  In a dry run, directories that the
- * writes before would have created do not exist yet: a sibling of the same
- * shape (another kdamond's scheme 0, say) tells what this kernel has, and
- * without one the feature is taken as present.
+ * Does the file or directory of a child exist: 1 yes, 0 no, 2 unknown.  In a
+ * dry run, directories that the writes before would have created do not
+ * exist yet: a sibling of the same shape (another kdamond's scheme 0, say)
+ * tells what this kernel has; without one nothing can tell (2).
  */
 static int child_exists(struct damon_session *s, const char *path)
 {
@@ -939,7 +939,10 @@ static int child_exists(struct damon_session *s, const char *path)
 	if (!d)
 		return 0;
 	*d = '\0';
-	return !damon_exists(shape);
+	if (damon_exists(shape))
+		return 0;
+	s->unprobed = 1;
+	return 2;
 }
 
 static json_object *filters_of(json_object *o, const char *key)
@@ -980,7 +983,7 @@ static json_object *place_filters(struct damon_session *s, const char *rel, json
 
 	if (join(p, sizeof(p), rel, "core_filters") < 0)
 		return json_object_get(want);
-	split = child_exists(s, p);
+	split = child_exists(s, p) != 0;	/* unknown: the newest ABI */
 	if (split ? !old || !json_object_array_length(old) :
 		    (!core || !json_object_array_length(core)) &&
 		    (!ops || !json_object_array_length(ops)))
@@ -1036,8 +1039,23 @@ static int write_dir(struct damon_session *s, const char *rel, const struct damo
 		session_fail(s, -ENOENT, rel, "the directory is missing");
 		return -ENOENT;
 	}
+	/* Every missing feature first, so that none is found after a write. */
+	for (c = n->children; c && c->name; c++) {
+		json_object *w = NULL;
+
+		if (!json_object_object_get_ex(want, c->name, &w) || (c->flags & (DAMON_RO | DAMON_CMD)))
+			continue;
+		if (join(p, sizeof(p), rel, c->name) < 0)
+			return -ENAMETOOLONG;
+		if (child_exists(s, p) == 0 && !missing_ok(c, w)) {
+			s->missing = c;
+			session_fail(s, -EOPNOTSUPP, p, "this kernel has no %s", c->what);
+			return -EOPNOTSUPP;
+		}
+	}
 	for (c = n->children; c && c->name; c++) {
 		json_object *w = NULL, *h = NULL;
+		int there;
 
 		if (!json_object_object_get_ex(want, c->name, &w))
 			continue;
@@ -1047,13 +1065,10 @@ static int write_dir(struct damon_session *s, const char *rel, const struct damo
 			json_object_object_get_ex(have, c->name, &h);
 		if (join(p, sizeof(p), rel, c->name) < 0)
 			return -ENAMETOOLONG;
-		if (!child_exists(s, p)) {
-			if (missing_ok(c, w))
-				continue;
-			s->missing = c;
-			session_fail(s, -EOPNOTSUPP, p, "this kernel has no %s", c->what);
-			return -EOPNOTSUPP;
-		}
+		there = child_exists(s, p);
+		/* Absent, or unknown in a dry run, with the "unused" value: nothing to say. */
+		if (there != 1 && missing_ok(c, w))
+			continue;
 		if (c->kind == DAMON_DIR || c->kind == DAMON_LIST) {
 			rc = write_node(s, p, c, w, h);
 		} else {

@@ -116,6 +116,7 @@ struct damon_session {
 	char errpath[512];
 	char errmsg[256];
 	const struct damon_node *missing;	/* -EOPNOTSUPP: the feature's node */
+	int unprobed;		/* dry run: some feature could not be seen, taken as present */
 };
 
 /*
