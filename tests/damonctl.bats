@@ -1195,6 +1195,22 @@ use_report_root() {
 	json_is .snapshots 20
 }
 
+@test "report on a real 6.12 recording: the working set is nk-heat's hot 16M" {
+	use_report_root
+	run --separate-stderr dc report wss -J "$REC/vm-6.12-heat.jsonl"
+	expect_status 0
+	json_is .snapshots 41
+	# Every snapshot's working set is the hot band, within a MiB.
+	json_is "[.percentiles[].wss | . >= $((15 << 20)) and . <= $((17 << 20))] | all" true
+	read -r start _ hot_start hot_end <"$REC/vm-6.12-heat.heat"
+	run --separate-stderr dc report heatmap -J --cols 64 \
+		--addr "$start-$(printf '0x%x' $((hot_start + (128 << 20))))" "$REC/vm-6.12-heat.jsonl"
+	expect_status 0
+	# The 8 columns of the hot 16M are hot in every row; the rest of the 128M is not.
+	json_is '[.rows[].cells[0:7] | min] | min >= 8' true
+	json_is '[.rows[].cells[9:64] | max] | max <= 1' true
+}
+
 @test "report: malformed recordings exit 2 naming FILE:LINE; a missing file exit 1" {
 	local verb
 
