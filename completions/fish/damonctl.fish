@@ -28,6 +28,16 @@ function __damonctl_pids
     end
 end
 
+# The pids that kdamonds monitor (their targets' pid_target), for snapshot
+# and record, whose --pid picks one of them.
+function __damonctl_target_pids
+    set -l kds (__damonctl_sysroot)/sys/kernel/mm/damon/admin/kdamonds
+    for f in $kds/*/contexts/*/targets/*/pid_target
+        set -l pid (cat $f 2>/dev/null)
+        string match -qr -- '^[1-9][0-9]*$' "$pid"; and echo $pid
+    end
+end
+
 # The kdamond indexes: the numbered directories under admin/kdamonds.
 function __damonctl_kdamonds
     for d in (__damonctl_sysroot)/sys/kernel/mm/damon/admin/kdamonds/*/
@@ -112,6 +122,43 @@ function __damonctl_complete_command
     complete -C "$line"(commandline -ct)
 end
 
+# True if the options are for one of these commands: before -- and once the
+# command is one of them, or while there is no command yet.  damonctl
+# refuses the options a command does not take.
+function __damonctl_for
+    not __damonctl_after_dashdash; or return 1
+    set -l args (__damonctl_args)
+    test (count $args) -eq 0; or contains -- $args[1] $argv
+end
+
+# True if one of these options is on the command line before --.
+function __damonctl_has
+    for a in (commandline -opc)
+        test "$a" = --; and return 1
+        for o in $argv
+            if test "$a" = $o; or string match -q -- "$o=*" $a
+                return 0
+            else if string match -qr -- '^-[^-]$' $o; and string match -q -- "$o*" $a
+                return 0
+            end
+        end
+    end
+    return 1
+end
+
+# The monitoring and scheme options, which --spec rules out.
+set -g __damonctl_monitoring -p --pid --ops --region --numa-node --sample --aggr --update \
+    --regions --intervals-goal --refresh --addr-unit --sample-primitive --sample-filter \
+    --no-snapshot-scheme -a --action --target-nid --sz --nr-accesses --age --apply-interval \
+    --quota-time --quota-size --quota-reset --quota-weights --quota-goal --watermarks --filter \
+    --dest
+
+# True for the options of start and tune that --spec rules out: while there
+# is no --spec.
+function __damonctl_no_spec
+    __damonctl_for start tune; and not __damonctl_has --spec
+end
+
 # [!]TYPE for --filter and --sample-filter: the types, after a ! already typed.
 function __damonctl_filter_types
     set -l tok (commandline -ct | string replace -r -- '^--[a-z-]+=' '')
@@ -146,37 +193,56 @@ complete -c damonctl -n '__damonctl_args_are report heatmap; or __damonctl_args_
     -F -a - -d 'Recording (- for stdin)'
 
 # Target options
-complete -c damonctl -s k -l kdamond -x -a '(__damonctl_kdamonds)' -d 'The kdamond to work on'
-complete -c damonctl -s p -l pid -x -a '(__damonctl_pids)' -d 'Monitor these processes'
-complete -c damonctl -l ops -x -d 'Operations set' -a '
+complete -c damonctl -n '__damonctl_for status tune stop snapshot record' -s k -l kdamond -x \
+    -a '(__damonctl_kdamonds)' -d 'The kdamond to work on'
+complete -c damonctl -n '__damonctl_for start; and not __damonctl_has --spec' -s p -l pid -x \
+    -a '(__damonctl_pids)' -d 'Monitor these processes'
+complete -c damonctl -n '__damonctl_command_is snapshot record' -s p -l pid -x \
+    -a '(__damonctl_target_pids)' -d 'Read the regions of this target'
+complete -c damonctl -n '__damonctl_for start; and not __damonctl_has --spec' -l ops -x \
+    -d 'Operations set' -a '
     vaddr\t"Virtual address spaces of processes"
     fvaddr\t"Fixed ranges of virtual address spaces"
     paddr\t"The physical address space"'
-complete -c damonctl -l region -x -d 'A monitoring region START-END (paddr, fvaddr)'
-complete -c damonctl -l numa-node -x -a '(__damonctl_nodes)' -d 'Paddr: monitor this node'
-complete -c damonctl -l include-children -d "Also monitor the command's children"
-complete -c damonctl -l spec -r -F -a - -d 'Configuration from a JSON file (- for stdin)'
-complete -c damonctl -l force -d 'Act on kdamonds damonctl did not start'
-complete -c damonctl -s n -l dry-run -d 'Print the sysfs writes, write nothing'
+complete -c damonctl -n '__damonctl_for start; and not __damonctl_has --spec --numa-node' \
+    -l region -x -d 'A monitoring region START-END (paddr, fvaddr)'
+complete -c damonctl -n '__damonctl_for start; and not __damonctl_has --spec --region' \
+    -l numa-node -x -a '(__damonctl_nodes)' -d 'Paddr: monitor this node (not with --region)'
+complete -c damonctl -n '__damonctl_for start' -l include-children \
+    -d "Also monitor the command's children"
+complete -c damonctl \
+    -n '__damonctl_for start tune; and not __damonctl_has --spec $__damonctl_monitoring' \
+    -l spec -r -F -a - -d 'Configuration from a JSON file (- for stdin)'
+complete -c damonctl -n '__damonctl_for status start tune stop snapshot record' -l force \
+    -d 'Act on kdamonds damonctl did not start'
+complete -c damonctl -n '__damonctl_for start tune stop' -s n -l dry-run \
+    -d 'Print the sysfs writes, write nothing'
 
-# Monitoring options
-complete -c damonctl -l sample -x -d 'Sampling interval'
-complete -c damonctl -l aggr -x -d 'Aggregation interval'
-complete -c damonctl -l update -x -d 'Operations update interval'
-complete -c damonctl -l regions -x -d 'Minimum and maximum number of regions'
-complete -c damonctl -l intervals-goal -x -d 'Auto-tune the intervals (6.15)'
-complete -c damonctl -l refresh -x -d 'Let the kernel refresh stats this often (6.17)'
-complete -c damonctl -l addr-unit -x -d 'Address unit of paddr (6.18)'
-complete -c damonctl -l sample-primitive -x -d 'Experimental (RFC): sampling primitives' -a '
+# Monitoring options: start and tune, not with --spec
+complete -c damonctl -n __damonctl_no_spec -l sample -x -d 'Sampling interval'
+complete -c damonctl -n __damonctl_no_spec -l aggr -x -d 'Aggregation interval'
+complete -c damonctl -n __damonctl_no_spec -l update -x -d 'Operations update interval'
+complete -c damonctl -n __damonctl_no_spec -l regions -x \
+    -d 'Minimum and maximum number of regions'
+complete -c damonctl -n __damonctl_no_spec -l intervals-goal -x \
+    -d 'Auto-tune the intervals (6.15)'
+complete -c damonctl -n __damonctl_no_spec -l refresh -x \
+    -d 'Let the kernel refresh stats this often, whole ms (6.17)'
+complete -c damonctl -n __damonctl_no_spec -l addr-unit -x -d 'Address unit of paddr (6.18)'
+complete -c damonctl -n __damonctl_no_spec -l sample-primitive -x \
+    -d 'Experimental (RFC): sampling primitives' -a '
     page_table\t"Page table accessed bits"
     page_fault\t"Page faults"
     page_table,page_fault\t"Both"'
-complete -c damonctl -l sample-filter -x -d 'Experimental (RFC): sample only some accesses' \
+complete -c damonctl -n __damonctl_no_spec -l sample-filter -x \
+    -d 'Experimental (RFC): sample only some accesses' \
     -a '(__damonctl_filter_types cpumask= threads= write)'
-complete -c damonctl -l no-snapshot-scheme -d 'No stat scheme for snapshots'
+complete -c damonctl -n __damonctl_no_spec -l no-snapshot-scheme \
+    -d 'No stat scheme for snapshots'
 
-# Scheme options
-complete -c damonctl -s a -l action -x -d 'Open a scheme with this action' -a '
+# Scheme options: start and tune, not with --spec
+complete -c damonctl -n __damonctl_no_spec -s a -l action -x \
+    -d 'Open a scheme with this action' -a '
     willneed\t"madvise MADV_WILLNEED"
     cold\t"madvise MADV_COLD"
     pageout\t"Page out"
@@ -187,17 +253,23 @@ complete -c damonctl -s a -l action -x -d 'Open a scheme with this action' -a '
     migrate_hot\t"Migrate, warmer first (6.11)"
     migrate_cold\t"Migrate, colder first (6.11)"
     stat\t"Do nothing but count"'
-complete -c damonctl -l target-nid -x -a '(__damonctl_nodes)' \
+complete -c damonctl -n __damonctl_no_spec -l target-nid -x -a '(__damonctl_nodes)' \
     -d 'Node for migrate_hot/migrate_cold (6.11)'
-complete -c damonctl -l sz -x -d 'Region size range MIN,MAX'
-complete -c damonctl -l nr-accesses -x -d 'Access frequency range (counts or %)'
-complete -c damonctl -l age -x -d 'Age range (aggregation intervals or durations)'
-complete -c damonctl -l apply-interval -x -d 'Apply the action this often (6.7)'
-complete -c damonctl -l quota-time -x -d 'Time quota'
-complete -c damonctl -l quota-size -x -d 'Size quota'
-complete -c damonctl -l quota-reset -x -d 'Quota reset interval'
-complete -c damonctl -l quota-weights -x -d 'Prioritisation weights SZ,NR,AGE in permil'
-complete -c damonctl -l quota-goal -x -d 'Quota auto-tuning goal METRIC=VALUE (6.8)' -a '
+complete -c damonctl -n __damonctl_no_spec -l sz -x -d 'Region size range MIN,MAX'
+complete -c damonctl -n __damonctl_no_spec -l nr-accesses -x \
+    -d 'Access frequency range (counts or %)'
+complete -c damonctl -n __damonctl_no_spec -l age -x \
+    -d 'Age range (aggregation intervals or durations)'
+complete -c damonctl -n __damonctl_no_spec -l apply-interval -x \
+    -d 'Apply the action this often (6.7)'
+complete -c damonctl -n __damonctl_no_spec -l quota-time -x -d 'Time quota, whole ms'
+complete -c damonctl -n __damonctl_no_spec -l quota-size -x -d 'Size quota'
+complete -c damonctl -n __damonctl_no_spec -l quota-reset -x \
+    -d 'Quota reset interval, whole ms'
+complete -c damonctl -n __damonctl_no_spec -l quota-weights -x \
+    -d 'Prioritisation weights SZ,NR,AGE in permil'
+complete -c damonctl -n __damonctl_no_spec -l quota-goal -x \
+    -d 'Quota auto-tuning goal METRIC=VALUE (6.8)' -a '
     user_input=\t"A value the user feeds"
     some_mem_psi_us=\t"Memory pressure stall time"
     node_mem_used_bp=\t"Used memory of a node"
@@ -206,29 +278,40 @@ complete -c damonctl -l quota-goal -x -d 'Quota auto-tuning goal METRIC=VALUE (6
     node_memcg_free_bp=\t"Memory of a node a cgroup does not use"
     active_mem_bp=\t"Active LRU memory"
     inactive_mem_bp=\t"Inactive LRU memory"'
-complete -c damonctl -l watermarks -x -d 'Activate by free memory METRIC,INTERVAL,HIGH,MID,LOW' -a '
+complete -c damonctl -n __damonctl_no_spec -l watermarks -x \
+    -d 'Activate by free memory METRIC,INTERVAL,HIGH,MID,LOW' -a '
     free_mem_rate,\t"Free memory in permil"
     none,\t"No watermarks"'
-complete -c damonctl -l filter -x -d '[!]TYPE[=ARG][:allow|:reject] (6.3)' \
+complete -c damonctl -n __damonctl_no_spec -l filter -x \
+    -d '[!]TYPE[=ARG][:allow|:reject] (6.3)' \
     -a '(__damonctl_filter_types anon active young unmapped memcg= hugepage_size= addr= target=)'
-complete -c damonctl -l dest -x -a '(__damonctl_nodes)' -d 'Migration destination NODE[:WEIGHT]'
+complete -c damonctl -n __damonctl_no_spec -l dest -x -a '(__damonctl_nodes)' \
+    -d 'Migration destination NODE[:WEIGHT]'
 
 # Output options
-complete -c damonctl -l scheme -x -d "Snapshot: read this scheme's tried regions"
-complete -c damonctl -l bar-width -x -d 'Snapshot: width of the heat bar (0: none)'
-complete -c damonctl -s b -l bytes -d 'Print sizes in bytes'
-complete -c damonctl -s o -l output -r -F -a - -d 'Record: the file (- for stdout)'
-complete -c damonctl -s i -l interval -x -d 'Record: time between snapshots'
-complete -c damonctl -s d -l duration -x -d 'Record: stop after this long'
-complete -c damonctl -l rows -x -d 'Heatmap: time rows'
-complete -c damonctl -l cols -x -d 'Heatmap: address columns'
-complete -c damonctl -l addr -x -d 'Heatmap: the address range START-END'
-complete -c damonctl -l min-accesses -x -d 'Wss: a region counts from this nr_accesses'
-complete -c damonctl -s J -l json -d 'JSON output'
+complete -c damonctl -n '__damonctl_for snapshot record' -l scheme -x \
+    -d "Read this scheme's tried regions"
+complete -c damonctl -n '__damonctl_for snapshot' -l bar-width -x \
+    -d 'Snapshot: width of the heat bar (0: none)'
+complete -c damonctl -n '__damonctl_for status snapshot report' -s b -l bytes \
+    -d 'Print sizes in bytes'
+complete -c damonctl -n '__damonctl_for record' -s o -l output -r -F -a - \
+    -d 'Record: the file (- for stdout)'
+complete -c damonctl -n '__damonctl_for record' -s i -l interval -x \
+    -d 'Record: time between snapshots'
+complete -c damonctl -n '__damonctl_for record' -s d -l duration -x \
+    -d 'Record: stop after this long'
+complete -c damonctl -n '__damonctl_for report' -l rows -x -d 'Heatmap: time rows'
+complete -c damonctl -n '__damonctl_for report' -l cols -x -d 'Heatmap: address columns'
+complete -c damonctl -n '__damonctl_for report' -l addr -x -d 'Heatmap: the address range START-END'
+complete -c damonctl -n '__damonctl_for report' -l min-accesses -x \
+    -d 'Wss: a region counts from this nr_accesses'
+complete -c damonctl -n '__damonctl_for status start snapshot report' -s J -l json \
+    -d 'JSON output'
 
 # Common options
-complete -c damonctl -l sysroot -x -a '(__fish_complete_directories)' \
-    -d 'Read /proc and /sys below DIR'
-complete -c damonctl -s v -l verbose -d 'Say what is done'
-complete -c damonctl -s h -l help -d 'Display help'
-complete -c damonctl -s V -l version -d 'Display version'
+complete -c damonctl -n 'not __damonctl_after_dashdash' -l sysroot -x \
+    -a '(__fish_complete_directories)' -d 'Read /proc and /sys below DIR'
+complete -c damonctl -n 'not __damonctl_after_dashdash' -s v -l verbose -d 'Say what is done'
+complete -c damonctl -n 'not __damonctl_after_dashdash' -s h -l help -d 'Display help'
+complete -c damonctl -n 'not __damonctl_after_dashdash' -s V -l version -d 'Display version'
