@@ -212,6 +212,25 @@ pages_on_node2() {
 	[[ $(</proc/$pid/comm) == nk-heat ]]
 }
 
+@test "start --include-children -- CMD adds the command's children as targets" {
+	requires_damon
+	requires binary tests/workload/nk-heat
+	start_bg "$NK_BUILD/damonctl" start --include-children -- \
+		sh -c "'$HEAT' --ppid-watch --size 8M --hot 1M --ready '$NK_TMP/r' & wait"
+	wait_for_file "$NK_TMP/r" 60
+	for ((i = 0; i < 100; i++)); do
+		run damonctl status -J
+		pids=$(jq -r '[.kdamonds[] | select(.owned and .state == "on")][0].contexts[0]
+			.targets[].pid_target' <<<"$output")
+		for p in $pids; do
+			[[ $(cat "/proc/$p/comm" 2>/dev/null) == nk-heat ]] && return 0
+		done
+		sleep 0.2
+	done
+	echo "targets: $pids"
+	false
+}
+
 @test "record and report from a real recording" {
 	requires_damon
 	start_heat --size 64M --hot 8M
