@@ -352,29 +352,12 @@ int damon_read_u64(const char *relpath, uint64_t *val)
 	return rc < 0 ? rc : sysroot_read_u64(val, "%s", p);
 }
 
-/*
- * sysfs takes one write(2) of the value; O_TRUNC is ignored there and keeps
- * a captured tree (--sysroot) from holding the tail of a longer old value.
- */
 int damon_write_str(const char *relpath, const char *value)
 {
 	char p[PATH_MAX];
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd, rc = admin_path(p, sizeof(p), relpath), err;
+	int rc = admin_path(p, sizeof(p), relpath);
 
-	if (rc < 0)
-		return rc;
-	fd = sysroot_open(O_WRONLY | O_TRUNC | O_CLOEXEC, "%s", p);
-	if (fd < 0)
-		return -errno;
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
-	err = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
-	if (close(fd) && !err && errno != EINTR)
-		err = -errno;
-	return err;
+	return rc < 0 ? rc : sysroot_write(value, "%s", p);
 }
 
 int damon_state_write(int kd, const char *cmd)

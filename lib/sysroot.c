@@ -100,6 +100,29 @@ int sysroot_open(int flags, const char *fmt, ...)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * sysfs takes one write(2) of the value; O_TRUNC is ignored there and keeps
+ * a captured tree (--sysroot) from holding the tail of a longer old value.
+ */
+int sysroot_write(const char *value, const char *fmt, ...)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, err;
+
+	WITH_PATH(fmt, path, return -errno);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	err = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	if (close(fd) && !err && errno != EINTR)
+		err = -errno;
+	return err;
+}
+
 FILE *sysroot_fopen(const char *mode, const char *fmt, ...)
 {
 	char m[8];

@@ -20,6 +20,8 @@ int sysroot_is_live(void);
 int sysroot_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int sysroot_open(int flags, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Write value with one write(2), as sysfs wants it; 0 or -errno. */
+int sysroot_write(const char *value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 FILE *sysroot_fopen(const char *mode, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 DIR *sysroot_opendir(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int sysroot_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
