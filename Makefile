@@ -35,7 +35,7 @@ SAN_CFLAGS := $(SAN_FLAGS)
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-TOOLS := mapsdump pmbind damonctl
+TOOLS := mapsdump pmbind damonctl spmctl
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libnumakit.a
@@ -72,6 +72,10 @@ $(B)/%: $(B)/cmd/%.o $(LIB)
 
 # damonctl is split in two files (cmd/damonctl.h); the library comes last.
 $(B)/damonctl: $(B)/cmd/damonctl.o $(B)/cmd/damonctl-report.o $(LIB)
+	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# spmctl: list and show in spmctl.c, online and offline in -dax, run and who in -run.
+$(B)/spmctl: $(B)/cmd/spmctl.o $(B)/cmd/spmctl-dax.o $(B)/cmd/spmctl-run.o $(LIB)
 	$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)

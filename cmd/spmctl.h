@@ -8,6 +8,8 @@
 #ifndef NUMAKIT_SPMCTL_H
 #define NUMAKIT_SPMCTL_H
 
+#include <stdio.h>
+
 #include "lib/opt.h"
 
 struct spm_opts {
@@ -27,5 +29,7 @@ int spm_cmd_online(const struct spm_opts *o);	/* args[1]: the dax device */
 int spm_cmd_offline(const struct spm_opts *o);	/* args[1]: the dax device */
 int spm_cmd_run(const struct spm_opts *o);
 int spm_cmd_who(const struct spm_opts *o);	/* args[1..]: node lists */
+/* who's columns, for --help. */
+void spm_who_help_columns(FILE *out);
 
 #endif

@@ -203,6 +203,11 @@ int nodes_parse(const char *s, struct bitmask **out)
 	return parse_list(s, out, "node", numa_parse_nodestring);
 }
 
+int nodes_parse_all(const char *s, struct bitmask **out)
+{
+	return parse_list(s, out, "node", numa_parse_nodestring_all);
+}
+
 int nodes_parse_cpus(const char *s, struct bitmask **out)
 {
 	return parse_list(s, out, "cpu", numa_parse_cpustring);

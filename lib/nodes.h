@@ -21,6 +21,11 @@
  * them); and a list that selects nothing ("!all").
  */
 int nodes_parse(const char *s, struct bitmask **out);
+/*
+ * Any node the system has, allowed to this task or not (numactl --all):
+ * Specific Purpose and N_PRIVATE nodes stay out of a task's mems_allowed.
+ */
+int nodes_parse_all(const char *s, struct bitmask **out);
 int nodes_parse_cpus(const char *s, struct bitmask **out);
 
 /* The reason libnuma gave for the last failed parse ("" if none). */

@@ -168,7 +168,8 @@ int numamaps_read(int fd, struct numamap_list *l)
 		numamaps_free(l);
 		return rc;
 	}
-	qsort(l->m, l->n, sizeof(*l->m), by_start);
+	if (l->n)	/* an empty numa_maps (a kernel thread) leaves m NULL */
+		qsort(l->m, l->n, sizeof(*l->m), by_start);
 	return 0;
 }
 

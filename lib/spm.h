@@ -7,8 +7,9 @@
  * through lib/sysroot, so captured trees stand in for the machine.
  *
  * Kinds: "private" (in has_private_memory: the N_PRIVATE RFC, v3), "spm"
- * (not in cpuset.mems.sysram, or onlined from a dax device whose spm_node
- * is 1: the SPM RFC v2), "cpuless" (memory, no CPU), "sysram" otherwise.
+ * (memory not in cpuset.mems.sysram, or onlined from a dax device whose
+ * spm_node is 1: the SPM RFC v2), "cpuless" (no CPU: memory alone, or
+ * nothing yet), "sysram" otherwise.
  */
 #ifndef NUMAKIT_SPM_H
 #define NUMAKIT_SPM_H
@@ -22,7 +23,7 @@ enum spm_kind { SPM_KIND_SYSRAM, SPM_KIND_SPM, SPM_KIND_PRIVATE, SPM_KIND_CPULES
 struct spm_access {
 	int present;
 	uint64_t read_latency, write_latency;		/* ns */
-	uint64_t read_bandwidth, write_bandwidth;	/* MiB/s, as sysfs shows them */
+	uint64_t read_bandwidth, write_bandwidth;	/* MB/s, as sysfs shows them */
 	char initiators[128];				/* node list of initiators/nodeX links */
 };
 
@@ -45,9 +46,10 @@ struct spm_dax {
 	int spm_node;			/* the v2 attribute: 0/1, -1 when absent */
 };
 
-/* A "Soft Reserved" range of /proc/iomem. */
+/* A "Soft Reserved" or "System RAM (kmem)" range of /proc/iomem. */
 struct spm_range {
 	uint64_t start, end;		/* end exclusive */
+	char owner[32];			/* the resource it is nested in ("dax0.0"), or "" */
 };
 
 struct spm_node {
@@ -56,7 +58,8 @@ struct spm_node {
 	int private_mem;		/* listed in has_private_memory */
 	int sysram;			/* listed in cpuset.mems.sysram (1 when that file is absent) */
 	enum spm_kind kind;
-	char cpulist[256];
+	char cpulist[256];		/* cut at a comma, ending "...", when longer */
+	char *cpus;			/* the whole cpulist ("" when none) */
 	uint64_t mem_total, mem_free;	/* bytes (nodeN/meminfo) */
 	int tier;			/* memory_tierN that lists it, -1 */
 	int *distance;			/* distance[i] to nodes[i] */
@@ -66,7 +69,10 @@ struct spm_node {
 	int weight;			/* weighted_interleave/nodeN, -1 */
 	const struct spm_dax *dax;	/* the dax device onlined as this node, or NULL */
 	const struct spm_range *soft_reserved;	/* the range its memory lies in, or NULL */
-	char zone[32];			/* "Normal", "Movable", "Normal,Movable", "offline", "" */
+	const struct spm_range *kmem;	/* its "System RAM (kmem)" range, or NULL */
+	char zone[32];			/* zones of the online blocks, then "offline" if some
+					 * are not: "Normal,Movable", "Movable,offline",
+					 * "offline"; "" without blocks */
 };
 
 struct spm_tier {
@@ -81,12 +87,16 @@ struct spm_system {
 	size_t ndax;
 	struct spm_range *soft_reserved;
 	size_t nsoft_reserved;
+	struct spm_range *kmem;		/* "System RAM (kmem)": dax ranges kmem onlined */
+	size_t nkmem;
+	int iomem_hidden;		/* /proc/iomem showed zeros: read without root */
 	struct spm_tier *tiers;
 	size_t ntiers;
 	uint64_t block_size;		/* memory block size (0 when unknown) */
 	int has_private_attr;		/* /sys/devices/system/node/has_private_memory exists */
 	int has_sysram_cpuset;		/* /sys/fs/cgroup/cpuset.mems.sysram exists */
 	int has_spm_attr;		/* some dax device has spm_node */
+	int wi_auto;			/* weighted_interleave/auto: 1, 0, -1 when absent */
 };
 
 /* Read everything; 0 or -errno (a missing /sys/devices/system/node is -ENOENT). */
