@@ -930,17 +930,10 @@ int main(int argc, char **argv)
 		.man_section = 8,
 	};
 	poptContext pc;
-	int i, rc, pargc = argc;
+	int rc, pargc;
 
 	msg_init();
-	/* Everything after the first "--" is run's command. */
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			pargc = i;
-			o.cmd = argv + i + 1;
-			o.ncmd = argc - i - 1;
-			break;
-		}
+	pargc = opt_split_command(argc, argv, &o.cmd, &o.ncmd);
 	pc = opt_parse_or_die(pargc, argv, &spec, &o.c, &o.args, &o.nargs);
 	if (!o.nargs) {
 		o.args = default_args;

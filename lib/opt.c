@@ -121,3 +121,18 @@ void opt_free(poptContext pc)
 {
 	poptFreeContext(pc);
 }
+
+int opt_split_command(int argc, char **argv, char ***cmd, int *ncmd)
+{
+	int i;
+
+	*cmd = NULL;
+	*ncmd = 0;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			*cmd = argv + i + 1;
+			*ncmd = argc - i - 1;
+			return i;
+		}
+	return argc;
+}

@@ -32,4 +32,11 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 			     struct opt_common *common, const char ***args, int *nargs);
 void opt_free(poptContext pc);
 
+/*
+ * For tools that run a command after their options: everything after the
+ * first "--" is the command (*cmd, *ncmd; NULL and 0 without "--").
+ * Returns how many arguments come before it, for opt_parse_or_die().
+ */
+int opt_split_command(int argc, char **argv, char ***cmd, int *ncmd);
+
 #endif
