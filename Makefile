@@ -35,7 +35,7 @@ SAN_CFLAGS := $(SAN_FLAGS)
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-TOOLS := mapsdump pmbind damonctl spmctl
+TOOLS := mapsdump pmbind damonctl spmctl cpumm
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libnumakit.a
