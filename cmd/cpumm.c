@@ -845,6 +845,7 @@ struct follow {
 	int last;			/* the process went away during this tick */
 	int64_t t0;
 	const char *end;		/* why it stopped: count, signal, exited */
+	int64_t t_end;			/* when following stopped (0: still at the summary) */
 };
 
 static void timestamp(char *buf, size_t size)
@@ -984,7 +985,7 @@ static int follow_tick(struct follow *f, enum source want)
 
 static void follow_summary(struct follow *f)
 {
-	double secs = (mono_us() - f->t0) / 1e6;
+	double secs = ((f->t_end ? f->t_end : (int64_t)mono_us()) - (int64_t)f->t0) / 1e6;
 	double rate = secs > 0 ? f->changes / secs : 0;
 	struct bitmask *empty = bm_new(64);
 	const struct bitmask *ever = f->ever ? f->ever : empty;
@@ -1057,6 +1058,7 @@ static int follow_run(struct follow *f, int print, const struct target_child *ch
 		follow_update(f, print);
 		if (f->o->count && f->ticks >= f->o->count) {
 			f->end = "count";
+			f->t_end = mono_us();	/* a wrapped command may run on: not followed */
 			return 0;
 		}
 		if (f->last)
@@ -1137,6 +1139,7 @@ static int run_command(const struct opts *o)
 	struct follow f = { .o = o };
 	struct proc p;
 	int rc, status;
+	pid_t pid;
 
 	fflush(NULL);
 	rc = target_spawn(&child, o->cmd, 0);
@@ -1157,17 +1160,20 @@ static int run_command(const struct opts *o)
 	p.t.pidfd = -1;
 	f.p = &p;
 	rc = follow_run(&f, o->watch, &child);
+	pid = child.pid;	/* target_wait() forgets it */
 	status = target_wait(&child);
 	forward_to = 0;
 	if (rc == EXIT_NOTSUP)
 		msg_warn(0, "'%s' ran without its footprint followed", o->cmd[0]);
 	else if (rc)
-		msg_warn(0, "cannot follow '%s' (pid %d)", o->cmd[0], child.pid);
+		msg_warn(0, "cannot follow '%s' (pid %d)", o->cmd[0], pid);
 	if (!rc && !f.ticks)
 		msg_warn(0, "'%s' (pid %d) exited before its footprint could be read", o->cmd[0],
-			 child.pid);
+			 pid);
 	if (!rc && f.ticks && o->watch) {
-		f.end = "exited";
+		/* A count reached before the command ended is the reason, not its exit. */
+		if (!f.end)
+			f.end = "exited";
 		follow_summary(&f);
 	} else if (!rc && f.ticks) {
 		struct proc *r = &p;
