@@ -462,25 +462,17 @@ static int read_status(struct proc *p, enum source want, int quiet)
  * Field 39 (processor) of a task's stat; -EINVAL when malformed, -ESRCH
  * for a task that has exited (a zombie ran nowhere since).
  */
+/* Field 39 (processor) of a thread's stat; -ESRCH for a dead thread. */
 static int stat_cpu(const char *buf)
 {
-	const char *p = strrchr(buf, ')');
-	int field = 2, cpu;
+	const char *state = target_stat_field(buf, 3), *p = target_stat_field(buf, 39);
+	int cpu;
 
-	if (!p)
+	if (!state)
 		return -EINVAL;
-	p++;
-	p += strspn(p, " ");
-	if (*p == 'Z' || *p == 'X' || *p == 'x')
+	if (*state == 'Z' || *state == 'X' || *state == 'x')
 		return -ESRCH;
-	while (field < 38) {
-		p += strspn(p, " ");
-		p += strcspn(p, " ");
-		if (!*p)
-			return -EINVAL;
-		field++;
-	}
-	if (sscanf(p, " %d", &cpu) != 1 || cpu < 0)
+	if (!p || sscanf(p, "%d", &cpu) != 1 || cpu < 0)
 		return -EINVAL;
 	return cpu;
 }

@@ -166,17 +166,15 @@ static int record_path(char *buf, size_t size, int kd, int create)
 /* Field 22 of /proc/PID/stat (start time in clock ticks), 0 when unreadable. */
 static uint64_t proc_start_time(int pid)
 {
-	char *buf = NULL, *p;
+	char *buf = NULL;
+	const char *p;
 	unsigned long long t = 0;
-	int i;
 
 	if (pid <= 0 || sysroot_read_file(&buf, "/proc/%d/stat", pid) < 0)
 		return 0;
-	p = strrchr(buf, ')');
-	for (i = 2; p && i < 22; i++)
-		p = strchr(p + 1, ' ');
+	p = target_stat_field(buf, 22);
 	if (p)
-		t = strtoull(p + 1, NULL, 10);
+		t = strtoull(p, NULL, 10);
 	free(buf);
 	return t;
 }
@@ -2233,14 +2231,15 @@ static int descends(pid_t pid, pid_t root)
 	int depth;
 
 	for (depth = 0; depth < 64 && pid > 1; depth++) {
-		char *buf = NULL, *p;
+		char *buf = NULL;
+		const char *p;
 		int ppid = 0;
 
 		if (sysroot_read_file(&buf, "/proc/%d/stat", (int)pid) < 0)
 			return 0;
-		p = strrchr(buf, ')');
+		p = target_stat_field(buf, 4);
 		if (p)
-			sscanf(p + 1, " %*c %d", &ppid);
+			sscanf(p, "%d", &ppid);
 		free(buf);
 		if (ppid == root)
 			return 1;

@@ -158,24 +158,36 @@ static int read_proc(const struct target *t, const char *file, char **buf)
 	return n < 0 ? n : 0;
 }
 
-/* Field 3 (state) and field 9 (flags) of a stat line, after the comm. */
-static int parse_stat(const char *buf, char *state, unsigned long *flags)
+const char *target_stat_field(const char *stat, int n)
 {
-	const char *p = strrchr(buf, ')');
-	char *end;
+	const char *p = strrchr(stat, ')');
 	int i;
 
 	/* comm may hold spaces and ')': only the last ')' ends it. */
-	if (!p || p[1] != ' ' || !p[2])
-		return -EINVAL;
+	if (n < 3 || !p || p[1] != ' ' || !p[2])
+		return NULL;
 	p += 2;
-	*state = *p;
-	for (i = 3; i < 9; i++) {
+	for (i = 3; i < n; i++) {
 		p = strchr(p, ' ');
-		if (!p)
-			return -EINVAL;
+		if (!p || !p[1])
+			return NULL;
 		p++;
 	}
+	return p;
+}
+
+/* Field 3 (state) and field 9 (flags) of a stat line. */
+static int parse_stat(const char *buf, char *state, unsigned long *flags)
+{
+	const char *p = target_stat_field(buf, 3);
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	*state = *p;
+	p = target_stat_field(buf, 9);
+	if (!p)
+		return -EINVAL;
 	errno = 0;
 	*flags = strtoul(p, &end, 10);
 	if (errno || end == p || (*end != ' ' && *end != '\n' && *end))

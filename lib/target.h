@@ -45,6 +45,12 @@ int target_alive(const struct target *t);
  * -ENOENT if the process lives but has no such file).  O_CLOEXEC is added.
  */
 int target_proc_open(const struct target *t, const char *file, int flags);
+/*
+ * Field n of a /proc/PID/stat line, numbered as proc(5) numbers them (3 is
+ * the state), found after the last ')' since comm may hold spaces and ')';
+ * NULL when n < 3 or the line has no such field.
+ */
+const char *target_stat_field(const char *stat, int n);
 /* enum target_kind from /proc/PID/stat, or -errno (-EINVAL for a malformed stat). */
 int target_kind(const struct target *t);
 /* comm from /proc/PID/comm, without the newline; 0 or -errno. */

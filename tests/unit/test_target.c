@@ -329,8 +329,28 @@ static void test_spawn(void)
 	CHECK(count_fds() == nfds, "the launcher leaves no fd open");
 }
 
+static void test_stat_field(void)
+{
+	const char *line = "42 (a b) c) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 "
+			   "12345 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0\n";
+	const char *p;
+
+	p = target_stat_field(line, 3);
+	CHECK(p && *p == 'S', "field 3 is the state, after a comm with spaces and ')'");
+	p = target_stat_field(line, 4);
+	CHECK(p && !strncmp(p, "1 ", 2), "field 4 is the ppid");
+	p = target_stat_field(line, 22);
+	CHECK(p && !strncmp(p, "12345 ", 6), "field 22 is the start time");
+	p = target_stat_field(line, 39);
+	CHECK(p && !strncmp(p, "1 ", 2), "field 39 is the processor");
+	CHECK(!target_stat_field(line, 60), "no field 60");
+	CHECK(!target_stat_field(line, 2), "pid and comm are not fields of this reader");
+	CHECK(!target_stat_field("42 (no end", 3), "a line without ')' has no field");
+}
+
 int main(void)
 {
+	test_stat_field();
 	test_live_self();
 	test_zombie();
 	test_pidfd();
