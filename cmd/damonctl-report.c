@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/table.h"
 #include "cmd/damonctl.h"
@@ -116,15 +117,11 @@ static void jpush(json_object *arr, json_object *val)
 	}
 }
 
+/* A failed write is msg_init()'s to report at exit. */
 static void jprint(json_object *doc)
 {
-	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	if (!s)
+	if (doc_print(doc) == -ENOMEM)
 		jcheck(NULL);
-	fputs(s, stdout);
-	fputc('\n', stdout);
 }
 
 /* stdout's errors are said once, by msg_init()'s exit check. */

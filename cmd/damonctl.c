@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "lib/damon.h"
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/nodes.h"
 #include "lib/opt.h"
@@ -84,13 +85,6 @@ static void scheme_cb(poptContext pc, enum poptCallbackReason reason, const stru
 }
 
 /* Output helpers. */
-
-static int print_json(json_object *doc)
-{
-	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	return fflush(stdout) ? -errno : 0;
-}
 
 static const char *fmt_us(uint64_t us, char *buf, size_t size)
 {
@@ -1893,7 +1887,7 @@ static int cmd_status(const struct opts *o)
 		kds = one;
 	}
 	if (o->c.json) {
-		if (print_json(root) < 0)
+		if (doc_print(root) < 0)
 			status = EXIT_FAILURE;
 	} else if (!kds || !json_object_array_length(kds)) {
 		printf("no kdamond\n");
@@ -2086,7 +2080,7 @@ static int cmd_snapshot(const struct opts *o)
 	if (o->c.json) {
 		json_object *doc = dc_snapshot_to_json(&s);
 
-		if (print_json(doc) < 0)
+		if (doc_print(doc) < 0)
 			status = EXIT_FAILURE;
 		json_object_put(doc);
 	} else {
@@ -2473,7 +2467,7 @@ static int cmd_start(const struct opts *o)
 			json_object_array_add(arr, x);
 		}
 		json_object_object_add(out, "kdamonds", arr);
-		status = print_json(out) < 0 ? EXIT_FAILURE : 0;
+		status = doc_print(out) < 0 ? EXIT_FAILURE : 0;
 		json_object_put(out);
 	}
 	if (!o->ncmd)

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "lib/caps.h"
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/numamaps.h"
 #include "lib/opt.h"
@@ -615,9 +616,8 @@ static int out_finish(struct out *out)
 	if (out->o->fmt == FMT_JSON) {
 		doc = json_object_new_object();
 		json_object_object_add(doc, "processes", out->procs);
-		fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-		fputc('\n', stdout);
+		if (doc_print(doc) == -ENOMEM && !rc)
+			rc = -ENOMEM;
 		json_object_put(doc);
 	}
 	if (out->table_ready)

@@ -23,6 +23,7 @@
 #include "lib/caps.h"
 #include "lib/inject.h"
 #include "lib/mpol.h"
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/nodes.h"
 #include "lib/numamaps.h"
@@ -731,8 +732,7 @@ static void print_json(const struct run *run, int dry)
 		json_object_array_add(arr, jr);
 	}
 	json_object_object_add(doc, "ranges", arr);
-	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	doc_print(doc);		/* a failed write is msg_init()'s to report */
 	json_object_put(doc);
 }
 
@@ -871,8 +871,7 @@ static int show(struct run *run)
 	doc = json_object_new_object();
 	json_object_object_add(doc, "pid", json_object_new_int(run->t.pid));
 	json_object_object_add(doc, "vmas", arr);
-	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	doc_print(doc);
 	json_object_put(doc);
 	return EXIT_SUCCESS;
 }

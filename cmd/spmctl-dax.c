@@ -29,6 +29,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/parse.h"
 #include "lib/spm.h"
@@ -435,13 +436,6 @@ static int offline_blocks(struct daxop *d, int (*pick)(const struct blk *), int 
 
 /* ---- output ---- */
 
-static int print_json(json_object *doc)
-{
-	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	return fflush(stdout) || ferror(stdout) ? -EIO : 0;
-}
-
 /* The device and its blocks as they are now (after the operation). */
 static int report_json(struct daxop *d, const char *mode)
 {
@@ -494,7 +488,7 @@ static int report_json(struct daxop *d, const char *mode)
 	json_object_object_add(doc, "online_memblocks", json_object_new_uint64(online));
 	json_object_object_add(doc, "total_memblocks", json_object_new_uint64(present));
 	json_object_object_add(doc, "memblocks", arr);
-	rc = print_json(doc);
+	rc = doc_print(doc);
 	json_object_put(doc);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <libsmartcols.h>
 
 #include "lib/bitmap.h"
+#include "lib/doc.h"
 #include "lib/msg.h"
 #include "lib/opt.h"
 #include "lib/parse.h"
@@ -770,10 +771,8 @@ static int cmd_show(const struct spm_opts *o)
 	}
 	if (o->c.json) {
 		doc = show_json(&sys, n);
-		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		rc = doc_print(doc);
 		json_object_put(doc);
-		rc = fflush(stdout) ? -errno : 0;
 	} else {
 		rc = show_text(&sys, n);
 		if (!rc && fflush(stdout))
