@@ -258,18 +258,29 @@ static int bad_value(const char *opt, const char *val, const char *why)
 	return msg_usage("invalid value '%s' for --%s: %s", val, opt, why);
 }
 
-/* "A,B" into two strings (copied into a and b). */
-static int split2(const char *s, char *a, char *b, size_t size)
+/*
+ * Split a copy of s (made in buf) at its commas into exactly n non-empty
+ * fields f[0..n-1]: 0, or -EINVAL for another count, an empty field or a
+ * value longer than buf.
+ */
+static int split_fields(const char *s, char *buf, size_t size, char **f, int n)
 {
-	const char *comma = strchr(s, ',');
+	char *p = buf;
+	int k;
 
-	if (!comma || strchr(comma + 1, ',') || (size_t)(comma - s) >= size ||
-	    strlen(comma + 1) >= size)
+	if (snprintf(buf, size, "%s", s) >= (int)size)
 		return -EINVAL;
-	memcpy(a, s, comma - s);
-	a[comma - s] = '\0';
-	strcpy(b, comma + 1);
-	return *a && *b ? 0 : -EINVAL;
+	for (k = 0; k < n; k++) {
+		f[k] = p;
+		p = strchr(p, ',');
+		if ((k == n - 1) != !p)
+			return -EINVAL;
+		if (p)
+			*p++ = '\0';
+		if (!*f[k])
+			return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_dur_opt(const char *opt, const char *val, uint64_t *us)
@@ -495,14 +506,10 @@ bad:
 /* --watermarks METRIC,INTERVAL,HIGH,MID,LOW */
 static int parse_wmarks(const char *arg, json_object *w)
 {
-	char buf[512], *f[6], *save = NULL;
+	char buf[512], *f[5];
 	uint64_t iv, hi, mid, lo;
-	int n = 0;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (f[n] = strtok_r(buf, ",", &save); f[n] && n < 5; f[++n] = strtok_r(NULL, ",", &save))
-		;
-	if (n != 5 || !damon_word_in(damon_wmark_metrics, f[0]) ||
+	if (split_fields(arg, buf, sizeof(buf), f, 5) || !damon_word_in(damon_wmark_metrics, f[0]) ||
 	    parse_duration_us(f[1], &iv, 0) || parse_u64(f[2], &hi, 0, 1000) ||
 	    parse_u64(f[3], &mid, 0, 1000) || parse_u64(f[4], &lo, 0, 1000))
 		return bad_value("watermarks", arg, "expected METRIC,INTERVAL,HIGH,MID,LOW "
@@ -559,7 +566,7 @@ static json_object *stat_scheme(void)
 static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr_us)
 {
 	uint64_t max_acc = sample_us ? aggr_us / sample_us : 0, a, b, v;
-	char lo[256], hi[256];
+	char pair[512], *mm[2], node[32];
 	json_object *s = NULL, *x;
 	size_t i;
 	int rc;
@@ -592,14 +599,16 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 		case SO_SZ:
 		case SO_NR_ACCESSES:
 		case SO_AGE:
-			if (split2(o->arg, lo, hi, sizeof(lo)) < 0)
+			if (split_fields(o->arg, pair, sizeof(pair), mm, 2) < 0)
 				return bad_value(o->name, o->arg, "expected MIN,MAX");
 			if (o->id == SO_SZ)
-				rc = parse_sz_bound(lo, &a) ?: parse_sz_bound(hi, &b);
+				rc = parse_sz_bound(mm[0], &a) ?: parse_sz_bound(mm[1], &b);
 			else if (o->id == SO_NR_ACCESSES)
-				rc = parse_acc_bound(lo, max_acc, &a) ?: parse_acc_bound(hi, max_acc, &b);
+				rc = parse_acc_bound(mm[0], max_acc, &a) ?:
+				     parse_acc_bound(mm[1], max_acc, &b);
 			else
-				rc = parse_age_bound(lo, aggr_us, &a) ?: parse_age_bound(hi, aggr_us, &b);
+				rc = parse_age_bound(mm[0], aggr_us, &a) ?:
+				     parse_age_bound(mm[1], aggr_us, &b);
 			if (rc < 0)
 				return bad_value(o->name, o->arg, o->id == SO_SZ ?
 						 "expected sizes, min or max" : o->id == SO_AGE ?
@@ -629,15 +638,11 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			set_u64(sub_obj(s, "quotas"), "bytes", v);
 			break;
 		case SO_QUOTA_WEIGHTS: {
-			char buf[256], *f[4], *save = NULL;
+			char buf[256], *f[3];
 			uint64_t w[3];
-			int k = 0;
 
-			snprintf(buf, sizeof(buf), "%s", o->arg);
-			for (f[k] = strtok_r(buf, ",", &save); f[k] && k < 3;
-			     f[++k] = strtok_r(NULL, ",", &save))
-				;
-			if (k != 3 || parse_u64(f[0], &w[0], 0, UINT32_MAX) ||
+			if (split_fields(o->arg, buf, sizeof(buf), f, 3) ||
+			    parse_u64(f[0], &w[0], 0, UINT32_MAX) ||
 			    parse_u64(f[1], &w[1], 0, UINT32_MAX) || parse_u64(f[2], &w[2], 0, UINT32_MAX))
 				return bad_value(o->name, o->arg, "expected SZ,NR_ACCESSES,AGE permil");
 			x = sub_obj(sub_obj(s, "quotas"), "weights");
@@ -664,9 +669,9 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			char *colon = strchr(o->arg, ':');
 			uint64_t id, w = 1;
 
-			snprintf(lo, sizeof(lo), "%.*s", colon ? (int)(colon - o->arg) :
+			snprintf(node, sizeof(node), "%.*s", colon ? (int)(colon - o->arg) :
 				 (int)strlen(o->arg), o->arg);
-			if (parse_u64(lo, &id, 0, INT32_MAX) ||
+			if (parse_u64(node, &id, 0, INT32_MAX) ||
 			    (colon && parse_u64(colon + 1, &w, 0, UINT32_MAX)))
 				return bad_value(o->name, o->arg, "expected NODE[:WEIGHT]");
 			x = json_object_new_object();
@@ -685,7 +690,7 @@ static int build_attrs(const struct opts *o, json_object *ctx, uint64_t *sample_
 		       uint64_t *aggr_us)
 {
 	json_object *attrs = sub_obj(ctx, "monitoring_attrs"), *iv;
-	char lo[256], hi[256];
+	char pair[512], *mm[2];
 	uint64_t v, a, b;
 
 	if (o->sample_arg) {
@@ -709,8 +714,8 @@ static int build_attrs(const struct opts *o, json_object *ctx, uint64_t *sample_
 		return msg_usage("the sampling interval (%" PRIu64 " us) is longer than the "
 				 "aggregation interval (%" PRIu64 " us)", *sample_us, *aggr_us);
 	if (o->nr_regions_arg) {
-		if (split2(o->nr_regions_arg, lo, hi, sizeof(lo)) ||
-		    parse_u64(lo, &a, 3, UINT32_MAX) || parse_u64(hi, &b, 3, UINT32_MAX))
+		if (split_fields(o->nr_regions_arg, pair, sizeof(pair), mm, 2) ||
+		    parse_u64(mm[0], &a, 3, UINT32_MAX) || parse_u64(mm[1], &b, 3, UINT32_MAX))
 			return bad_value("regions", o->nr_regions_arg,
 					 "expected MIN,MAX (at least 3 each)");
 		if (a > b)
@@ -718,15 +723,11 @@ static int build_attrs(const struct opts *o, json_object *ctx, uint64_t *sample_
 		json_object_object_add(attrs, "nr_regions", min_max_obj(a, b));
 	}
 	if (o->goal_arg) {
-		char buf[256], *f[5], *save = NULL;
+		char buf[256], *f[4];
 		uint64_t bp, aggrs, mn, mx;
-		int n = 0;
 
-		snprintf(buf, sizeof(buf), "%s", o->goal_arg);
-		for (f[n] = strtok_r(buf, ",", &save); f[n] && n < 4;
-		     f[++n] = strtok_r(NULL, ",", &save))
-			;
-		if (n != 4 || parse_u64(f[0], &bp, 1, 10000) || parse_u64(f[1], &aggrs, 1, UINT32_MAX) ||
+		if (split_fields(o->goal_arg, buf, sizeof(buf), f, 4) ||
+		    parse_u64(f[0], &bp, 1, 10000) || parse_u64(f[1], &aggrs, 1, UINT32_MAX) ||
 		    parse_duration_us(f[2], &mn, 0) || parse_duration_us(f[3], &mx, 0) || mn > mx)
 			return bad_value("intervals-goal", o->goal_arg,
 					 "expected ACCESS_BP,AGGRS,MIN_SAMPLE,MAX_SAMPLE");

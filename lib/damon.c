@@ -38,18 +38,12 @@ const char *const damon_actions[] = { "willneed", "cold", "pageout", "hugepage",
 				      "stat", NULL };
 const char *const damon_filter_types[] = { "anon", "active", "memcg", "young", "hugepage_size",
 					   "unmapped", "addr", "target", NULL };
-const char *const damon_core_filter_types[] = { "addr", "target", NULL };
+static const char *const damon_core_filter_types[] = { "addr", "target", NULL };
 const char *const damon_goal_metrics[] = { "user_input", "some_mem_psi_us", "node_mem_used_bp",
 					   "node_mem_free_bp", "node_memcg_used_bp",
 					   "node_memcg_free_bp", "active_mem_bp",
 					   "inactive_mem_bp", NULL };
 const char *const damon_wmark_metrics[] = { "none", "free_mem_rate", NULL };
-const char *const damon_state_cmds[] = { "on", "off", "commit", "commit_schemes_quota_goals",
-					 "update_schemes_stats", "update_schemes_tried_bytes",
-					 "update_schemes_tried_regions",
-					 "clear_schemes_tried_regions",
-					 "update_schemes_effective_quotas", "update_tuned_intervals",
-					 NULL };
 static const char *const state_words[] = { "on", "off", NULL };
 static const char *const sample_filter_types[] = { "cpumask", "threads", "write", NULL };
 
@@ -289,7 +283,7 @@ int damon_word_in(const char *const *set, const char *word)
 	return 0;
 }
 
-const struct damon_node *damon_child(const struct damon_node *n, const char *name)
+static const struct damon_node *damon_child(const struct damon_node *n, const char *name)
 {
 	const struct damon_node *c;
 
@@ -787,8 +781,9 @@ static void session_fail(struct damon_session *s, int err, const char *rel, cons
 	va_end(ap);
 }
 
-int damon_session_write(struct damon_session *s, const char *rel, const char *value,
-			const struct damon_node *list, json_object *old_items)
+/* One write through the session (logged, or printed in a dry run). */
+static int damon_session_write(struct damon_session *s, const char *rel, const char *value,
+			       const struct damon_node *list, json_object *old_items)
 {
 	struct damon_write *w;
 	char old[4096];

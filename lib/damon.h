@@ -55,17 +55,13 @@ extern const struct damon_node damon_schema;
 /* Keyword sets, for option parsing and completion. */
 extern const char *const damon_actions[];
 extern const char *const damon_filter_types[];
-extern const char *const damon_core_filter_types[];	/* handled by DAMON core */
 extern const char *const damon_goal_metrics[];
 extern const char *const damon_wmark_metrics[];
 extern const char *const damon_operations[];
-extern const char *const damon_state_cmds[];
 
 /* 1 if word is in the NULL-terminated set. */
 int damon_word_in(const char *const *set, const char *word);
 
-/* Child `name` of a DIR node (or a LIST's item), or NULL. */
-const struct damon_node *damon_child(const struct damon_node *n, const char *name);
 /*
  * The node at a JSON-ish path of names below the root, e.g.
  * "kdamonds/contexts/schemes/apply_interval_us" (list levels without
@@ -139,10 +135,6 @@ int damon_write_tree(struct damon_session *s, const char *relpath, const struct 
  * must not keep what the old items set and the new ones leave out.
  */
 void damon_mark_rewrite(json_object *have_list);
-
-/* One write through the session (logged, or printed in a dry run). */
-int damon_session_write(struct damon_session *s, const char *relpath, const char *value,
-			const struct damon_node *list, json_object *old_items);
 
 /*
  * Undo every logged write, newest first: files get their old values back,

@@ -1255,7 +1255,8 @@ use_report_root() {
 		"-a stat --watermarks free_mem_rate,5s,100,200,300" "-a stat --filter frob" \
 		"-a stat --filter memcg" "-a stat --filter addr=2-1" "-a stat --quota-goal frob=1" \
 		"-a stat --dest x" "-a stat --target-nid -1" "--intervals-goal 1,2" \
-		"--ops frob"; do
+		"--ops frob" "-a stat --watermarks free_mem_rate,5s,500,400,200,9" \
+		"-a stat --quota-weights 1,,3" "--intervals-goal 4,3,5ms,10s,1"; do
 		run --separate-stderr dcs start --pid $$ $args
 		[ "$status" -eq 2 ] || { echo "start --pid $$ $args: status $status"; false; }
 		[[ $stderr == "damonctl: "* ]] || { echo "$args: stderr '$stderr'"; false; }
