@@ -1834,6 +1834,7 @@ static int cmd_status(const struct opts *o)
 	int nr, kd = -1, i, pid, status = 0;
 	char err[512];
 	int *refreshed;
+	enum own *own;
 
 	if (!damon_available())
 		return no_damon();
@@ -1851,6 +1852,9 @@ static int cmd_status(const struct opts *o)
 			return msg_usage("no kdamond '%s' (the kernel has %d)", a, nr);
 	}
 	refreshed = msg_calloc_or_die(nr ? nr : 1, sizeof(*refreshed));
+	own = msg_calloc_or_die(nr ? nr : 1, sizeof(*own));
+	for (i = 0; i < nr; i++)
+		own[i] = owned(i);
 	/*
 	 * Stats files show what the kernel last copied out: ask for fresh ones
 	 * from the kdamonds damonctl may write to (its own, or all with --force).
@@ -1864,12 +1868,13 @@ static int cmd_status(const struct opts *o)
 		snprintf(rel, sizeof(rel), "kdamonds/%d/refresh_ms", i);
 		if (damon_read_u64(rel, &ms) == 0 && ms > 0)
 			refreshed[i] = 1;	/* the kernel refreshes them itself */
-		else if (owned(i) == OWN_RUNNING || o->force)
+		else if (own[i] == OWN_RUNNING || o->force)
 			refreshed[i] = damon_state_write(i, "update_schemes_stats") == 0;
 	}
 	if (damon_read("", &damon_schema, &root, err, sizeof(err)) < 0) {
 		msg_err(0, "cannot read %s/%s", DAMON_ADMIN, err);
 		free(refreshed);
+		free(own);
 		return EXIT_FAILURE;
 	}
 	json_object_object_get_ex(root, "kdamonds", &kds);
@@ -1877,7 +1882,7 @@ static int cmd_status(const struct opts *o)
 		json_object *k = json_object_array_get_idx(kds, i);
 
 		json_object_object_add(k, "index", json_object_new_int(i));
-		json_object_object_add(k, "owned", json_object_new_boolean(owned(i) != OWN_NONE));
+		json_object_object_add(k, "owned", json_object_new_boolean(i < nr && own[i] != OWN_NONE));
 	}
 	if (kd >= 0 && kds) {
 		/* One kdamond: keep the document's shape, with that one only. */
@@ -1901,6 +1906,7 @@ static int cmd_status(const struct opts *o)
 	}
 	json_object_put(root);
 	free(refreshed);
+	free(own);
 	return status;
 }
 
