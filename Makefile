@@ -46,10 +46,12 @@ WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
 WORKLOAD_BINS := $(WORKLOAD_SRCS:%.c=$(B)/%)
 SHIM_SRCS := $(sort $(wildcard tests/shim/*.c))
 SHIM_LIBS := $(SHIM_SRCS:%.c=$(B)/%.so)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 .PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
-.PHONY: check-vm vm-shell check-all vm-deps vm-build
+.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins
 
 all: $(BINS)
 
@@ -94,7 +96,15 @@ $(B)/tests/shim/%.so: tests/shim/%.c $(B)/.build-sig
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
 
-test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS) $(SHIM_LIBS)
+# Benchmark helpers (bench/*.c: the mapper, the pause meter) measure the
+# tools from outside, so they stay uninstrumented like the workloads.
+$(B)/bench/%: bench/%.c $(B)/.build-sig
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+bench-bins: $(BENCH_BINS)
+
+test-bins: $(BINS) $(UNIT_BINS) $(WORKLOAD_BINS) $(SHIM_LIBS) $(BENCH_BINS)
 
 $(B)/man/%: man/%.scd
 	@mkdir -p $(@D)
@@ -109,6 +119,15 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test-bins man
 	@B=$(B) tests/run
+
+# The benchmarks (bench/run) on a build of their own without the sanitizers,
+# in $(B)/bench, and the VM lane's build for pmbind's three-node figures;
+# the report goes to bench/RESULTS.md.  QUICK=1: the short runs that
+# tests/bench.bats makes, the report on stdout.
+bench: deps vm-deps
+	@$(MAKE) --no-print-directory B=$(B)/bench SANITIZE= all test-bins
+	@$(MAKE) --no-print-directory vm-build
+	@B=$(B)/bench NUMAKIT_VM_B=$(B) bench/run $(if $(QUICK),--quick)
 
 # The VM lane (tests/vm/README): a Debian kernel with three NUMA nodes in
 # QEMU runs tests/vm/*.bats as root.  Its numakit is built in $(B)/vm without

@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The benchmarks of bench/ in their quick mode, once each, so that they
+# cannot rot.  Only that each ran and reported is checked, never a figure:
+# timings on a shared test machine say nothing (bench/RESULTS.md holds the
+# figures of a full `make bench`).
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	requires command hyperfine
+	requires command jq
+	export B=$NK_BUILD
+}
+
+# After `run bench/NAME --quick`: it ran, printed its section heading and
+# at least one table row of figures, and said nothing went wrong.
+expect_report() {
+	if ((status != 0)); then
+		printf 'status %s\n--- output:\n%s\n--- stderr:\n%s\n' "$status" "$output" "${stderr:-}"
+		return 1
+	fi
+	grep -qE '^## [0-9]\. ' <<<"$output" || { printf 'no section heading:\n%s\n' "$output"; return 1; }
+	grep -qE '^\| .* \| [0-9.]+ \|' <<<"$output" || { printf 'no figures:\n%s\n' "$output"; return 1; }
+}
+
+@test "bench: startup --quick reports every tool and its peer" {
+	run --separate-stderr "$NK_SRC/bench/startup" --quick
+	expect_report
+	for t in mapsdump pmbind cpumm spmctl damonctl; do
+		grep -q "^| \`$t --version\` |" <<<"$output"
+	done
+	grep -q '^| `numactl --show` |' <<<"$output"
+	grep -q '^| `lsmem` |' <<<"$output"
+}
+
+@test "bench/run --quick: a header naming the machine, then the section" {
+	run --separate-stderr "$NK_SRC/bench/run" --quick startup
+	expect_report
+	grep -q '^# numakit benchmarks' <<<"$output"
+	grep -q "^- kernel: $(uname -r) " <<<"$output"
+	grep -q '^## 4\. Start-up' <<<"$output"
+}
+
+@test "bench/run: an unknown benchmark is a usage error, nothing run" {
+	run --separate-stderr "$NK_SRC/bench/run" --quick nosuch
+	((status == 2))
+	[[ $stderr == *"unknown benchmark 'nosuch'"* ]]
+	[[ -z $output ]]
+}
