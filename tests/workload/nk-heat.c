@@ -59,51 +59,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Parse "N[KMG]" into bytes; exit 2 on anything else. */
-static size_t parse_size(const char *opt, const char *s)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		errx(2, "invalid %s '%s': too large", opt, s);
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K':
-	case 'k':
-		shift = 10;
-		end++;
-		break;
-	case 'M':
-	case 'm':
-		shift = 20;
-		end++;
-		break;
-	case 'G':
-	case 'g':
-		shift = 30;
-		end++;
-		break;
-	default:
-		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
-	}
-	if (*end)
-		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
-	if (v > (SIZE_MAX >> shift))
-		errx(2, "invalid %s '%s': too large", opt, s);
-	v <<= shift;
-	if (v % page_size)
-		errx(2, "invalid %s '%s': not a multiple of the page size (%zu)", opt, s,
-		     page_size);
-	return v;
-}
-
 static long parse_threads(const char *s)
 {
 	char *end;

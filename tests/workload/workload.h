@@ -7,8 +7,10 @@
 #define NUMAKIT_WORKLOAD_H
 
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -37,6 +39,52 @@ static inline void write_atomic(const char *path, const char *content)
 		err(1, "cannot write '%s'", tmp);
 	if (rename(tmp, path))
 		err(1, "cannot rename '%s'", tmp);
+}
+
+/* Parse "N[KMG]" (powers of 1024): bytes, a multiple of the page size; exit 2 otherwise. */
+static inline size_t parse_size(const char *opt, const char *s)
+{
+	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		errx(2, "invalid %s '%s': too large", opt, s);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		end++;
+		break;
+	default:
+		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
+	}
+	if (*end)
+		errx(2, "invalid %s '%s': expected a number of bytes, with K, M or G", opt, s);
+	if (v > (SIZE_MAX >> shift))
+		errx(2, "invalid %s '%s': too large", opt, s);
+	v <<= shift;
+	if (v % page_size)
+		errx(2, "invalid %s '%s': not a multiple of the page size (%zu)", opt, s,
+		     page_size);
+	return v;
 }
 
 /* A test's processes must never outlive it: SIGTERM when the parent dies. */
