@@ -97,15 +97,34 @@ bench_spawn() {
 	bench_pids+=("$bench_pid")
 }
 
-# bench_wait_file FILE [SECONDS]: wait until FILE exists (default 10 s).
+# bench_wait_file FILE [SECONDS [PID]]: wait until FILE exists (default 10 s);
+# with PID, stop waiting as soon as that process (one of bench_spawn's) ended.
 bench_wait_file() {
 	local i
 
 	for ((i = 0; i < ${2:-10} * 100; i++)); do
 		[[ -s $1 ]] && return 0
+		[[ -n ${3:-} ]] && ! kill -0 "$3" 2>/dev/null &&
+			bench_die "process $3 ended before writing $1"
 		sleep 0.01
 	done
 	bench_die "timed out waiting for $1"
+}
+
+# bench_stop PID: end PID (one of bench_spawn's) with SIGTERM and wait for it;
+# bench_cleanup forgets it.  Returns its exit status (143 when the signal
+# killed it).
+bench_stop() {
+	local p rc keep=()
+
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	rc=$?
+	for p in ${bench_pids[@]+"${bench_pids[@]}"}; do
+		[[ $p == "$1" ]] || keep+=("$p")
+	done
+	bench_pids=(${keep[@]+"${keep[@]}"})
+	return "$rc"
 }
 
 # bench_time ID CMDLINE: time CMDLINE (run by a shell when it holds shell
