@@ -36,6 +36,16 @@ expect_report() {
 	grep -q '^| `lsmem` |' <<<"$output"
 }
 
+@test "bench: maps-cost --quick reports the mapper's latency under each scanner" {
+	run --separate-stderr "$NK_SRC/bench/maps-cost" --quick
+	expect_report
+	grep -q '^## 1\. Cost to the target of reading its maps$' <<<"$output"
+	for r in 'no scanner' '`cat /proc/PID/maps`' '`mapsdump --method=text PID`' \
+		'`mapsdump --method=ioctl PID`'; do
+		grep -qF "| $r | 1 | " <<<"$output"
+	done
+}
+
 @test "bench/run --quick: a header naming the machine, then the section" {
 	run --separate-stderr "$NK_SRC/bench/run" --quick startup
 	expect_report
