@@ -213,8 +213,9 @@ static void region_init(struct region *r, size_t size)
 	r->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	r->npages = size / r->page_size;
 	/*
-	 * At most one page in 64 is a hole: the region stays mostly mapped, as
-	 * in the series, and its few hundred VMAs are what a reader walks.
+	 * At most one page in 64 is a hole, and about half of that at any time
+	 * (see one_op): the region stays mostly mapped, as in the series, and
+	 * a reader walks a steady number of VMAs.
 	 */
 	r->max_holes = r->npages / 64 ? r->npages / 64 : 1;
 	r->holes = xcalloc(r->max_holes, sizeof(*r->holes));
@@ -250,7 +251,8 @@ static void hole_remove(struct region *r, size_t page)
  */
 static uint64_t one_op(struct region *r, struct run *run)
 {
-	bool unmap = r->nholes == 0 || (r->nholes < r->max_holes && (rng_next() & 1));
+	/* Unmap with odds 1 - holes/max: the count of holes hovers around max/2. */
+	bool unmap = rng_below(r->max_holes) >= r->nholes;
 	uint64_t t0, t1;
 	size_t page;
 	char *addr;
