@@ -24,7 +24,11 @@
  *
  * At the end it prints one line on stdout:
  *   ops=N munmaps=N mmaps=N seconds=S median_ns=N p99_ns=N p999_ns=N max_ns=N
- * Percentiles are nearest-rank over every operation of the run.
+ *   slept=N slept_max_ns=N preempted=N
+ * Percentiles are nearest-rank over every operation of the run.  slept counts
+ * the operations during which the mapper slept (a voluntary context switch:
+ * it waited for a lock), slept_max_ns is the longest of them, and preempted
+ * counts those during which another task took its CPU.
  *
  * Exit status: 0 after the run (or the signal that follows --done), 1 on a
  * failure, 2 for bad arguments.
@@ -41,6 +45,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +83,9 @@ struct run {
 	size_t nops;
 	size_t nmunmap;
 	size_t nmmap;
+	size_t nslept;		/* operations during which the mapper slept */
+	uint64_t slept_max;	/* the longest of them, ns */
+	size_t npreempted;	/* operations during which it was preempted */
 	double seconds;
 };
 
@@ -244,44 +252,70 @@ static void hole_remove(struct region *r, size_t page)
 	r->slot[page] = UINT32_MAX;
 }
 
+/* The thread's voluntary and involuntary context switches so far. */
+static void switches(long *vol, long *invol)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		err(1, "getrusage");
+	*vol = ru.ru_nvcsw;
+	*invol = ru.ru_nivcsw;
+}
+
 /*
  * One timed operation: munmap a random mapped page, or mmap a random hole
  * back.  Returns its latency in ns.  A page mapped back is written to (after
- * the timing) so that the region stays populated.
+ * the timing) so that the region stays populated.  The context switches
+ * around the operation tell a wait (it slept: for a lock, as nothing else in
+ * these two calls sleeps in the normal case) from a preemption.
  */
 static uint64_t one_op(struct region *r, struct run *run)
 {
 	/* Unmap with odds 1 - holes/max: the count of holes hovers around max/2. */
 	bool unmap = rng_below(r->max_holes) >= r->nholes;
+	long vol0, invol0, vol1, invol1;
 	uint64_t t0, t1;
 	size_t page;
 	char *addr;
+	int failed;
 
 	if (unmap) {
 		/* Mostly mapped: a random page is a mapped one after a try or two. */
 		do
 			page = rng_below(r->npages);
 		while (r->slot[page] != UINT32_MAX);
-		addr = r->base + page * r->page_size;
-		t0 = now_ns();
-		if (munmap(addr, r->page_size))
-			err(1, "cannot unmap page %p", (void *)addr);
-		t1 = now_ns();
+	} else {
+		page = r->holes[rng_below(r->nholes)];
+	}
+	addr = r->base + page * r->page_size;
+	switches(&vol0, &invol0);
+	t0 = now_ns();
+	if (unmap)
+		failed = munmap(addr, r->page_size) != 0;
+	else
+		/* NOREPLACE: a page still mapped is a bug of ours, not a silent replace. */
+		failed = mmap(addr, r->page_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != addr;
+	t1 = now_ns();
+	switches(&vol1, &invol1);
+	if (failed)
+		err(1, "cannot %s page %p", unmap ? "unmap" : "map back", (void *)addr);
+	if (unmap) {
 		hole_add(r, page);
 		run->nmunmap++;
 	} else {
-		page = r->holes[rng_below(r->nholes)];
-		addr = r->base + page * r->page_size;
-		t0 = now_ns();
-		/* NOREPLACE: a page that is somehow still mapped is a bug, not a silent replace. */
-		if (mmap(addr, r->page_size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != addr)
-			err(1, "cannot map page %p back", (void *)addr);
-		t1 = now_ns();
 		*addr = 1;
 		hole_remove(r, page);
 		run->nmmap++;
 	}
+	if (vol1 != vol0) {
+		run->nslept++;
+		if (t1 - t0 > run->slept_max)
+			run->slept_max = t1 - t0;
+	}
+	if (invol1 != invol0)
+		run->npreempted++;
 	return t1 - t0;
 }
 
@@ -352,9 +386,10 @@ static void report(struct run *run, char *line, size_t len)
 	qsort(run->lat, n, sizeof(*run->lat), cmp_u32);
 	snprintf(line, len,
 		 "ops=%zu munmaps=%zu mmaps=%zu seconds=%.3f median_ns=%u p99_ns=%u p999_ns=%u "
-		 "max_ns=%u\n",
+		 "max_ns=%u slept=%zu slept_max_ns=%llu preempted=%zu\n",
 		 n, run->nmunmap, run->nmmap, run->seconds, percentile(run->lat, n, 500),
-		 percentile(run->lat, n, 990), percentile(run->lat, n, 999), run->lat[n - 1]);
+		 percentile(run->lat, n, 990), percentile(run->lat, n, 999), run->lat[n - 1],
+		 run->nslept, (unsigned long long)run->slept_max, run->npreempted);
 }
 
 /* Wait for one of SIGNALS, blocked beforehand so that none slips in before the wait. */
