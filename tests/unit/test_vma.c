@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +187,103 @@ static void test_live(void)
 		vma_list_free(&b);
 }
 
+/* vma_read of TEXT, from a file, asking for the text verbatim. */
+static int read_verbatim(const char *text, struct vma_list *l)
+{
+	struct vma_read_opts o = { .method = VMA_METHOD_TEXT, .verbatim = 1 };
+	char path[] = "/tmp/numakit-test-vma.XXXXXX";
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -EIO;
+	}
+	rc = vma_read(fd, &o, l);
+	close(fd);
+	return rc;
+}
+
+/* A large text, to cross the reads and the move to the huge-page buffer. */
+static char *many_lines(size_t n, size_t back_at)
+{
+	char *t = malloc(n * 64 + 1), *p = t;
+	uint64_t a = 0x7f0000000000ull;
+	size_t i;
+
+	for (i = 0; t && i < n; i++, a += 0x1000) {
+		/*
+		 * A record seen again from below, as a VMA that grew down would
+		 * be: it covers the two records before it and half the third.
+		 */
+		uint64_t s = i == back_at ? a - 0x2800 : a;
+
+		p += sprintf(p, "%012" PRIx64 "-%012" PRIx64 " %s 00000000 00:00 0 \n", s, a + 0x1000,
+			     i % 2 ? "r--p" : "rw-p");
+	}
+	return t;
+}
+
+static void test_verbatim(void)
+{
+	static const char mixed[] =
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n"
+		"55d53f5b1000-55d53f5b3000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+		"55d56585c000-55d56587d000 rw-p 00000000 00:00 0                          [heap]\n"
+		"7f0000002000-7f0000003000 r--p 00001000 fe:00 12                         /tmp/a b\\012c (deleted)\n"
+		"7f0000003000-7f0000004000 rw-s 00000000 00:01 1024                       /dev/zero (deleted)\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	static const char backward[] =
+		"7f0000001000-7f0000003000 r--p 00000000 00:00 0 \n"
+		"7f0000002000-7f0000004000 rw-p 00000000 00:00 0 \n";
+	static const char eightdigit_back[] =
+		"7f0000001000-7f0000003000 r--p 00000000 00:00 0 \n"
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n";
+	struct vma_list l;
+	char *big;
+
+	CHECK(read_verbatim(mixed, &l) == 0 && l.verbatim && l.nverbatim == 6 && l.n == 0 &&
+	      l.text_len == strlen(mixed) && !memcmp(l.text, mixed, l.text_len),
+	      "verbatim: 8, 12 and 16 digits in order: the text as it is, 6 records");
+	vma_list_free(&l);
+	CHECK(read_verbatim(backward, &l) == 0 && !l.verbatim && l.n == 2 && l.ndropped == 1 &&
+	      l.v[0].end == 0x7f0000002000ull && l.dropped[0].cut_to == 0x7f0000002000ull,
+	      "verbatim: an overlapping record: parsed, the older one cut and noted");
+	vma_list_free(&l);
+	CHECK(read_verbatim(eightdigit_back, &l) == 0 && !l.verbatim && l.n == 1 && l.ndropped == 1,
+	      "verbatim: a shorter address going backwards is seen too");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f0000003000 r--p 00000000 00:00 0 ", &l) == 0 &&
+	      !l.verbatim && l.n == 1 && !l.v[0].line, "verbatim: no final newline: parsed");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f000000300g r--p 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: a bad digit is still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f0000003000 r--q 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: bad permissions are still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000003000-7f0000003000 r--p 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: an empty range is still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("", &l) == 0 && l.verbatim && l.nverbatim == 0, "verbatim: empty text");
+	vma_list_free(&l);
+
+	big = many_lines(100000, (size_t)-1);
+	CHECK(big && read_verbatim(big, &l) == 0 && l.verbatim && l.nverbatim == 100000 &&
+	      l.text_len == strlen(big) && !memcmp(l.text, big, l.text_len),
+	      "verbatim: 100000 records, %zu bytes, kept whole", big ? strlen(big) : 0);
+	vma_list_free(&l);
+	free(big);
+	big = many_lines(100000, 99000);
+	CHECK(big && read_verbatim(big, &l) == 0 && !l.verbatim && l.n == 99998 && l.ndropped == 3 &&
+	      l.dropped[2].cut_to == 0x7f0000000000ull + 98997 * 0x1000 + 0x800,
+	      "verbatim: a record going back 2.5 records near the end: 2 dropped, 1 cut");
+	vma_list_free(&l);
+	free(big);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -193,5 +292,6 @@ int main(void)
 	test_coherence();
 	test_numamaps();
 	test_live();
+	test_verbatim();
 	return unit_done();
 }
