@@ -68,6 +68,8 @@ struct vma_list {
 	 * Set only when asked (vma_read_opts.verbatim) and the text needed no
 	 * repair: every record in order, none overlapping.  `text` is then the
 	 * dump as the kernel printed it, `nverbatim` records, and v is empty.
+	 * Only START, END and the permissions of each line are checked: the
+	 * rest is printed as the kernel wrote it, never parsed.
 	 */
 	int verbatim;
 	size_t nverbatim;

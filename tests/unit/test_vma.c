@@ -2,10 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -284,6 +285,60 @@ static void test_verbatim(void)
 	free(big);
 }
 
+/*
+ * The check that lets a text through verbatim against the parser it stands
+ * in for, on texts with random bytes changed: verbatim only when a full
+ * parse would drop nothing (or would refuse a field the check leaves to
+ * the kernel: offset, device, inode), and never refused when a full parse
+ * of newline-ended lines drops nothing.
+ */
+static void test_verbatim_vs_parse(void)
+{
+	static const char base[] =
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n"
+		"55d53f5b1000-55d53f5b3000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+		"55d53f5b3000-55d53f5b4000 rw-p 00002000 fe:00 247134                     /usr/bin/cat\n"
+		"7f78f68fd000-7f78f691f000 rw-p 00000000 00:00 0 \n"
+		"7f78f691f000-7f78f6920000 ---p 00000000 00:00 0 \n"
+		"7ffd1c2a1000-7ffd1c2c2000 rw-p 00000000 00:00 0                          [stack]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	static const char alphabet[] = "0123456789abcdef-rwxsp \nA:g";
+	struct vma_read_opts full = { .method = VMA_METHOD_TEXT };
+	unsigned int seed = 12345, bad = 0, agreed = 0, verbatim = 0;
+	char text[sizeof(base)];
+	struct vma_list a, b;
+	int i, k, ra, rb, fd;
+
+	for (i = 0; i < 3000; i++) {
+		memcpy(text, base, sizeof(base));
+		for (k = rand_r(&seed) % 3; k >= 0; k--)
+			text[rand_r(&seed) % (sizeof(base) - 1)] =
+				alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		ra = read_verbatim(text, &a);
+		memset(&b, 0, sizeof(b));
+		fd = memfd_create("numakit-test-vma", 0);
+		rb = fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ? -EIO :
+			vma_read(fd, &full, &b);
+		if (fd >= 0)
+			close(fd);
+		if (a.verbatim) {
+			verbatim++;
+			if (!(ra == 0 && (rb == -EINVAL || (rb == 0 && b.ndropped == 0 &&
+							    b.n == a.nverbatim))))
+				bad++;
+		} else if (rb == 0 && b.ndropped == 0 && text[strlen(text) - 1] == '\n') {
+			bad++;
+		} else {
+			agreed += ra == rb;
+		}
+		vma_list_free(&a);
+		vma_list_free(&b);
+	}
+	CHECK(!bad && verbatim > 100 && agreed > 100,
+	      "verbatim agrees with a full parse on 3000 mutated texts (%u verbatim, %u parsed)",
+	      verbatim, agreed);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -293,5 +348,6 @@ int main(void)
 	test_numamaps();
 	test_live();
 	test_verbatim();
+	test_verbatim_vs_parse();
 	return unit_done();
 }
