@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/sysroot.h"
@@ -59,6 +60,72 @@ void vma_free(struct vma *v)
 	v->name = NULL;
 }
 
+/*
+ * The text is kept whole until the end, since a later record may overrule any
+ * earlier one.  At 100,000 VMAs it is 5 MB: filled through 4 KiB page faults,
+ * or copied as realloc grows it, it cost mapsdump a fifth more than cat's
+ * whole dump (bench/dump).  So a small text lives on the heap and a large
+ * one moves, once, to a mapping advised for huge pages, grown by mremap.
+ */
+#define TEXT_HEAP (256u << 10)
+#define TEXT_HUGE (2u << 20)
+/* What cat asks for: the kernel gives a page of records or so per read. */
+#define TEXT_READ (128u << 10)
+
+static void text_free(struct vma_list *l)
+{
+	if (l->text_cap > TEXT_HEAP)
+		munmap(l->text, l->text_cap);
+	else
+		free(l->text);
+	l->text = NULL;
+	l->text_len = l->text_cap = 0;
+}
+
+/* A mapping of len bytes (a multiple of TEXT_HUGE) aligned for huge pages. */
+static char *map_huge(size_t len)
+{
+	char *p = mmap(NULL, len + TEXT_HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + TEXT_HUGE - 1) & ~(uintptr_t)(TEXT_HUGE - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + len, (uintptr_t)p + TEXT_HUGE - a);
+	/* Only advice: without THP the pages are small, nothing else changes. */
+	madvise((char *)a, len, MADV_HUGEPAGE);
+	return (char *)a;
+}
+
+static int text_grow(struct vma_list *l)
+{
+	size_t cap = l->text_cap ? l->text_cap : TEXT_HEAP;
+	char *p;
+
+	if (!l->text_cap) {
+		p = malloc(cap);
+	} else if (cap == TEXT_HEAP) {
+		cap = 4 * TEXT_HUGE;
+		p = map_huge(cap);
+		if (p) {
+			memcpy(p, l->text, l->text_len);
+			free(l->text);
+		}
+	} else {
+		p = mremap(l->text, cap, 2 * cap, MREMAP_MAYMOVE);
+		p = p == MAP_FAILED ? NULL : p;
+		cap *= 2;
+	}
+	if (!p)
+		return -ENOMEM;
+	l->text = p;
+	l->text_cap = cap;
+	return 0;
+}
+
 void vma_list_free(struct vma_list *l)
 {
 	size_t i;
@@ -69,7 +136,7 @@ void vma_list_free(struct vma_list *l)
 		vma_free(&l->dropped[i].v);
 	free(l->v);
 	free(l->dropped);
-	free(l->text);
+	text_free(l);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -458,21 +525,232 @@ static int read_ioctl(int fd, const struct vma_read_opts *o, struct vma_list *l)
 	return rc;
 }
 
-static int read_text(int fd, struct vma_list *l)
+/* One more than the value of each hex digit, 0 for anything else. */
+static const unsigned char hex_val1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* Hex digits at s (1 to 16) into *val; the end of them, or NULL. */
+static const char *scan_hex(const char *s, uint64_t *val)
 {
-	char *buf, *line, *nl;
-	struct vma v;
+	const char *start = s;
+	uint64_t x = 0;
+	int d;
+
+	while ((d = hex_val1[(unsigned char)*s])) {
+		x = x << 4 | (d - 1);
+		s++;
+	}
+	if (s == start || s - start > 16)
+		return NULL;
+	*val = x;
+	return s;
+}
+
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+static uint64_t load8(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+/* 0x80 in each byte of x that is a lowercase hex digit, 0 in the others. */
+static uint64_t hex_bytes(uint64_t x)
+{
+	uint64_t y = x & ~BYTES_80;	/* no carry from one byte to the next below */
+	uint64_t digit = (y + (0x80 - '0') * BYTES_01) & ~(y + (0x80 - '9' - 1) * BYTES_01);
+	uint64_t lower = (y + (0x80 - 'a') * BYTES_01) & ~(y + (0x80 - 'f' - 1) * BYTES_01);
+
+	return (digit | lower) & ~x & BYTES_80;
+}
+
+/* 0x80 in each byte of x that is zero, 0 in the others. */
+static uint64_t zero_bytes(uint64_t x)
+{
+	return ~(((x & ~BYTES_80) + ~BYTES_80) | x | ~BYTES_80);
+}
+
+/* Eight bytes as a number that orders as they do in memcmp. */
+static uint64_t load8_be(const char *p)
+{
+	uint64_t x = load8(p);
+
+	return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap64(x) : x;
+}
+
+/*
+ * START-END of 12 digits each and the permissions, as every user address
+ * from 16 TiB to 256 TiB prints (nearly all of them on x86_64), checked
+ * eight bytes at a time: digit by digit, this check was most of mapsdump's
+ * own time in a default dump.
+ */
+static int line12_ok(const char *p)
+{
+	static const char yes[8] = " rwxs ", no[8] = " ---p ";
+	uint64_t perms = load8(p + 25), y, n;
+
+	if (p[12] != '-' || (hex_bytes(load8(p)) & hex_bytes(load8(p + 4)) &
+			     hex_bytes(load8(p + 13)) & hex_bytes(load8(p + 17))) != BYTES_80)
+		return 0;
+	y = zero_bytes(perms ^ load8(yes));
+	n = zero_bytes(perms ^ load8(no));
+	/* Bytes 0 and 5 are the blanks of both patterns; 6 and 7 are not checked. */
+	return ((y | n) & 0x0000808080808080ull) == 0x0000808080808080ull;
+}
+
+static int perms_ok(const char *p)
+{
+	return ((p[0] == 'r') | (p[0] == '-')) & ((p[1] == 'w') | (p[1] == '-')) &
+	       ((p[2] == 'x') | (p[2] == '-')) & ((p[3] == 's') | (p[3] == 'p')) & (p[4] == ' ');
+}
+
+/* Any other shape of line: the fields decoded; *end_field is where END is. */
+static const char *line_any(const char *p, const char *prev_end, const char **end_field)
+{
+	uint64_t start, vend, prev = 0;
+
+	if (prev_end)
+		scan_hex(prev_end, &prev);
+	p = scan_hex(p, &start);
+	if (!p || *p != '-' || start < prev)
+		return NULL;
+	*end_field = p + 1;
+	p = scan_hex(p + 1, &vend);
+	if (!p || *p != ' ' || vend <= start || !perms_ok(p + 1))
+		return NULL;
+	return p + 6;
+}
+
+/* Where the scan of a text being read is: offsets, as the text may move. */
+struct text_scan {
+	size_t pos;		/* the next line to check */
+	size_t prev_end;	/* the END field of the line before it */
+	int prev12;		/* that END has 12 digits */
+	int ok;			/* no line needed repair so far */
+	size_t n;
+};
+
+/*
+ * Whether the text needs no repair: each line "START-END PERMS ...\n" with
+ * START < END and START at or above the previous END.  Exactly then
+ * vma_list_add() would drop nothing, so the text can be printed as it is.
+ * This is all a default dump does per record: a full parse of every field,
+ * a name copied and a record stored per VMA cost twice cat's whole dump.
+ * Checked read by read, on the lines just read: once the whole text was in,
+ * reading it again from memory took as long as the check itself.
+ */
+static void text_scan(const char *text, size_t upto, struct text_scan *sc)
+{
+	const char *p = text + sc->pos, *end = text + upto, *e;
+	const char *prev_end = sc->n ? text + sc->prev_end : NULL;
+	uint64_t sh, sl, eh, el, ph = 0, pl = 0;
+
+	/* The previous END as the keys below compare it, if it has 12 digits. */
+	if (prev_end && sc->prev12) {
+		ph = load8_be(prev_end);
+		pl = load8_be(prev_end + 4);
+	}
+
+	while (p < end) {
+		if (end - p > 31 && line12_ok(p) && (!prev_end || sc->prev12)) {
+			sh = load8_be(p);
+			sl = load8_be(p + 4);
+			eh = load8_be(p + 13);
+			el = load8_be(p + 17);
+			/* 12 hex digits order as their bytes do: compare, not decode. */
+			if ((prev_end && (sh < ph || (sh == ph && sl < pl))) ||
+			    eh < sh || (eh == sh && el <= sl))
+				break;
+			ph = eh;
+			pl = el;
+			prev_end = p + 13;
+			sc->prev12 = 1;
+			p += 31;
+		} else {
+			p = line_any(p, prev_end, &e);
+			if (!p)
+				break;
+			prev_end = e;
+			sc->prev12 = p - e == 18;	/* 12 digits, " rwxp " */
+			ph = load8_be(e);
+			pl = load8_be(e + 4);
+		}
+		p = memchr(p, '\n', end - p);
+		if (!p)
+			break;
+		p++;
+		sc->n++;
+	}
+	if (p != end) {
+		sc->ok = 0;
+		return;
+	}
+	sc->pos = upto;
+	if (prev_end)
+		sc->prev_end = prev_end - text;
+}
+
+/*
+ * All of an open maps file into l->text, followed by NULs; with sc, each
+ * read's complete lines are checked while they are still in the cache.
+ */
+static int text_read(int fd, struct vma_list *l, struct text_scan *sc)
+{
+	const char *nl;
+	size_t room;
 	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if (l->text_cap - l->text_len < 8192 && (rc = text_grow(l)))
+			return rc;
+		room = l->text_cap - l->text_len - 8;
+		n = read(fd, l->text + l->text_len, room < TEXT_READ ? room : TEXT_READ);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		/* NULs that let the scan read the text eight bytes at a time. */
+		memset(l->text + l->text_len + (n > 0 ? n : 0), 0, 8);
+		if (n == 0)
+			break;
+		l->text_len += n;
+		if (!sc || !sc->ok)
+			continue;
+		nl = memrchr(l->text + sc->pos, '\n', l->text_len - sc->pos);
+		if (nl)
+			text_scan(l->text, nl + 1 - l->text, sc);
+	}
+	/* A last line without a newline is not the kernel's: parse it. */
+	if (sc && sc->pos != l->text_len)
+		sc->ok = 0;
+	return 0;
+}
+
+static int read_text(int fd, struct vma_list *l, int verbatim)
+{
+	struct text_scan sc = { .ok = 1 };
+	char *line, *nl;
+	struct vma v;
 	int rc = 0;
 
 	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
 		return -errno;
-	n = sysroot_read_fd(fd, &buf);
-	if (n < 0)
-		return n;
 	/* Kept, so that a record can be printed as the kernel's own bytes. */
-	l->text = buf;
-	for (line = buf; *line; line = nl + 1) {
+	rc = text_read(fd, l, verbatim ? &sc : NULL);
+	if (rc)
+		return rc;
+	if (verbatim && sc.ok) {
+		l->verbatim = 1;
+		l->nverbatim = sc.n;
+		return 0;
+	}
+	for (line = l->text; *line; line = nl + 1) {
 		nl = strchrnul(line, '\n');
 		rc = vma_parse_line(line, nl - line + !!*nl, &v);
 		if (rc)
@@ -511,7 +789,7 @@ int vma_read(int maps_fd, const struct vma_read_opts *o, struct vma_list *out)
 		vma_list_free(out);
 	}
 	out->method = VMA_METHOD_TEXT;
-	return read_text(maps_fd, out);
+	return read_text(maps_fd, out, o->verbatim);
 }
 
 static int find_in(const struct vma_list *l, uint64_t addr, struct vma *out)

@@ -62,11 +62,23 @@ struct vma_list {
 	size_t dropped_cap;
 	enum vma_method method;	/* the backend that was used */
 	char *text;		/* what the text backend read; vma.line points into it */
+	size_t text_len;
+	size_t text_cap;
+	/*
+	 * Set only when asked (vma_read_opts.verbatim) and the text needed no
+	 * repair: every record in order, none overlapping.  `text` is then the
+	 * dump as the kernel printed it, `nverbatim` records, and v is empty.
+	 * Only START, END and the permissions of each line are checked: the
+	 * rest is printed as the kernel wrote it, never parsed.
+	 */
+	int verbatim;
+	size_t nverbatim;
 };
 
 struct vma_read_opts {
 	enum vma_method method;
 	int build_id;		/* ask the ioctl for build ids */
+	int verbatim;		/* text backend: keep a coherent text unparsed (see vma_list) */
 };
 
 /*

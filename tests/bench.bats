@@ -46,6 +46,23 @@ expect_report() {
 	done
 }
 
+@test "bench: dump --quick checks mapsdump against cat, then reports cat, pmap and mapsdump" {
+	requires command pmap
+	run --separate-stderr "$NK_SRC/bench/dump" --quick
+	expect_report
+	grep -q '^## 2\. Dump throughput' <<<"$output"
+	grep -q '^### 1000 VMAs (' <<<"$output"
+	grep -q '^| `cat /proc/PID/maps` | .* | 1\.00 |$' <<<"$output"
+	grep -q '^| `pmap -x PID` |' <<<"$output"
+	for args in "" "--method=text " "--method=ioctl " "-J " "--numa "; do
+		grep -q "^| \`mapsdump ${args}PID\` |" <<<"$output" || { echo "no row for '$args'"; false; }
+	done
+	# The quick run leaves the system's limit alone, and its target is gone.
+	[[ $output != *max_map_count* ]]
+	[[ $stderr =~ timing\ cat-1000:\ cat\ /proc/([0-9]+)/maps ]]
+	! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null
+}
+
 @test "bench/run --quick: a header naming the machine, then the section" {
 	run --separate-stderr "$NK_SRC/bench/run" --quick startup
 	expect_report

@@ -283,20 +283,55 @@ build_id_of() {
 	same_file "$NK_TMP/text" "$NK_TMP/ioctl"
 }
 
-@test "-v names the backend: ioctl by default, text on request" {
+@test "-v names the backend: auto reads the text for a dump, the ioctl where only it answers" {
 	start_workload --heap
 	if [[ -x $PROBE ]] && "$PROBE" procmap_query >/dev/null 2>&1; then
-		auto=ioctl
+		ioctl=ioctl
 	else
-		auto=text
+		ioctl=text
 	fi
-	run --separate-stderr mapsdump -v "$WL_PID"
-	[ "$status" -eq 0 ]
-	printf '%s\n' "${stderr_lines[@]}" | grep -Fx "mapsdump: pid $WL_PID: method $auto"
+	heap=$(grep ' \[heap\]$' "/proc/$WL_PID/maps")
+	# A whole dump, in every format: the text, whatever the kernel has.
+	for args in "" "-J" "--numa" "--ranges" "--perm rw" "-o START,END"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr mapsdump -v $args "$WL_PID"
+		[ "$status" -eq 0 ] || { echo "$args: status $status"; false; }
+		printf '%s\n' "${stderr_lines[@]}" | grep -Fx "mapsdump: pid $WL_PID: method text" ||
+			{ echo "$args: ${stderr_lines[*]}"; false; }
+	done
+	[ "$(mapsdump "$WL_PID")" = "$(cat "/proc/$WL_PID/maps")" ]
+	# One lookup, build ids, page sizes: the ioctl when the kernel has it.
+	for args in "--addr 0x${heap%%-*}" "-o START,PAGESIZE" "-J -o start,pagesize" \
+		"-o START,BUILDID"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr mapsdump -v $args "$WL_PID"
+		[ "$status" -eq 0 ] || { echo "$args: status $status"; false; }
+		printf '%s\n' "${stderr_lines[@]}" | grep -Fx "mapsdump: pid $WL_PID: method $ioctl" ||
+			{ echo "$args: ${stderr_lines[*]}"; false; }
+	done
 	run --separate-stderr mapsdump -v --method=text "$WL_PID"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "${stderr_lines[@]}" | grep -Fx "mapsdump: pid $WL_PID: method text"
 	[ "$output" = "$(cat "/proc/$WL_PID/maps")" ]
+}
+
+@test "-J by default says text, and the PAGESIZE key brings the ioctl's page sizes" {
+	requires procmap_query
+	start_workload --heap
+	mapsdump -J "$WL_PID" >"$NK_TMP/out"
+	jq -e '.processes[0].method == "text"' "$NK_TMP/out"
+	mapsdump -J -o start,pagesize "$WL_PID" >"$NK_TMP/out"
+	# Every VMA but [vsyscall], which the ioctl never sees, has its page size.
+	jq -e '.processes[0].method == "ioctl" and (.processes[0].vmas | length > 3 and
+		([.[] | select(.page_size >= 4096)] | length) >= length - 1)' "$NK_TMP/out"
+}
+
+@test "-vv counts the VMAs of a default dump as maps has lines" {
+	start_workload --heap --many 100
+	run --separate-stderr mapsdump -vv "$WL_PID"
+	[ "$status" -eq 0 ]
+	n=$(wc -l <"/proc/$WL_PID/maps")
+	printf '%s\n' "${stderr_lines[@]}" | grep -Fx "mapsdump: pid $WL_PID: $n vmas, 0 records dropped"
 }
 
 @test "anonymous names ([anon:NAME]) are dumped and selected like the kernel shows them" {

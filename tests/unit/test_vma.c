@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -185,6 +188,157 @@ static void test_live(void)
 		vma_list_free(&b);
 }
 
+/* vma_read of TEXT, from a file, asking for the text verbatim. */
+static int read_verbatim(const char *text, struct vma_list *l)
+{
+	struct vma_read_opts o = { .method = VMA_METHOD_TEXT, .verbatim = 1 };
+	char path[] = "/tmp/numakit-test-vma.XXXXXX";
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -EIO;
+	}
+	rc = vma_read(fd, &o, l);
+	close(fd);
+	return rc;
+}
+
+/* A large text, to cross the reads and the move to the huge-page buffer. */
+static char *many_lines(size_t n, size_t back_at)
+{
+	char *t = malloc(n * 64 + 1), *p = t;
+	uint64_t a = 0x7f0000000000ull;
+	size_t i;
+
+	for (i = 0; t && i < n; i++, a += 0x1000) {
+		/*
+		 * A record seen again from below, as a VMA that grew down would
+		 * be: it covers the two records before it and half the third.
+		 */
+		uint64_t s = i == back_at ? a - 0x2800 : a;
+
+		p += sprintf(p, "%012" PRIx64 "-%012" PRIx64 " %s 00000000 00:00 0 \n", s, a + 0x1000,
+			     i % 2 ? "r--p" : "rw-p");
+	}
+	return t;
+}
+
+static void test_verbatim(void)
+{
+	static const char mixed[] =
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n"
+		"55d53f5b1000-55d53f5b3000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+		"55d56585c000-55d56587d000 rw-p 00000000 00:00 0                          [heap]\n"
+		"7f0000002000-7f0000003000 r--p 00001000 fe:00 12                         /tmp/a b\\012c (deleted)\n"
+		"7f0000003000-7f0000004000 rw-s 00000000 00:01 1024                       /dev/zero (deleted)\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	static const char backward[] =
+		"7f0000001000-7f0000003000 r--p 00000000 00:00 0 \n"
+		"7f0000002000-7f0000004000 rw-p 00000000 00:00 0 \n";
+	static const char eightdigit_back[] =
+		"7f0000001000-7f0000003000 r--p 00000000 00:00 0 \n"
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n";
+	struct vma_list l;
+	char *big;
+
+	CHECK(read_verbatim(mixed, &l) == 0 && l.verbatim && l.nverbatim == 6 && l.n == 0 &&
+	      l.text_len == strlen(mixed) && !memcmp(l.text, mixed, l.text_len),
+	      "verbatim: 8, 12 and 16 digits in order: the text as it is, 6 records");
+	vma_list_free(&l);
+	CHECK(read_verbatim(backward, &l) == 0 && !l.verbatim && l.n == 2 && l.ndropped == 1 &&
+	      l.v[0].end == 0x7f0000002000ull && l.dropped[0].cut_to == 0x7f0000002000ull,
+	      "verbatim: an overlapping record: parsed, the older one cut and noted");
+	vma_list_free(&l);
+	CHECK(read_verbatim(eightdigit_back, &l) == 0 && !l.verbatim && l.n == 1 && l.ndropped == 1,
+	      "verbatim: a shorter address going backwards is seen too");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f0000003000 r--p 00000000 00:00 0 ", &l) == 0 &&
+	      !l.verbatim && l.n == 1 && !l.v[0].line, "verbatim: no final newline: parsed");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f000000300g r--p 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: a bad digit is still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000001000-7f0000003000 r--q 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: bad permissions are still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("7f0000003000-7f0000003000 r--p 00000000 00:00 0 \n", &l) == -EINVAL,
+	      "verbatim: an empty range is still an invalid line");
+	vma_list_free(&l);
+	CHECK(read_verbatim("", &l) == 0 && l.verbatim && l.nverbatim == 0, "verbatim: empty text");
+	vma_list_free(&l);
+
+	big = many_lines(100000, (size_t)-1);
+	CHECK(big && read_verbatim(big, &l) == 0 && l.verbatim && l.nverbatim == 100000 &&
+	      l.text_len == strlen(big) && !memcmp(l.text, big, l.text_len),
+	      "verbatim: 100000 records, %zu bytes, kept whole", big ? strlen(big) : 0);
+	vma_list_free(&l);
+	free(big);
+	big = many_lines(100000, 99000);
+	CHECK(big && read_verbatim(big, &l) == 0 && !l.verbatim && l.n == 99998 && l.ndropped == 3 &&
+	      l.dropped[2].cut_to == 0x7f0000000000ull + 98997 * 0x1000 + 0x800,
+	      "verbatim: a record going back 2.5 records near the end: 2 dropped, 1 cut");
+	vma_list_free(&l);
+	free(big);
+}
+
+/*
+ * The check that lets a text through verbatim against the parser it stands
+ * in for, on texts with random bytes changed: verbatim only when a full
+ * parse would drop nothing (or would refuse a field the check leaves to
+ * the kernel: offset, device, inode), and never refused when a full parse
+ * of newline-ended lines drops nothing.
+ */
+static void test_verbatim_vs_parse(void)
+{
+	static const char base[] =
+		"00400000-00401000 r-xp 00000000 08:01 42                                 /old\n"
+		"55d53f5b1000-55d53f5b3000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+		"55d53f5b3000-55d53f5b4000 rw-p 00002000 fe:00 247134                     /usr/bin/cat\n"
+		"7f78f68fd000-7f78f691f000 rw-p 00000000 00:00 0 \n"
+		"7f78f691f000-7f78f6920000 ---p 00000000 00:00 0 \n"
+		"7ffd1c2a1000-7ffd1c2c2000 rw-p 00000000 00:00 0                          [stack]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	static const char alphabet[] = "0123456789abcdef-rwxsp \nA:g";
+	struct vma_read_opts full = { .method = VMA_METHOD_TEXT };
+	unsigned int seed = 12345, bad = 0, agreed = 0, verbatim = 0;
+	char text[sizeof(base)];
+	struct vma_list a, b;
+	int i, k, ra, rb, fd;
+
+	for (i = 0; i < 3000; i++) {
+		memcpy(text, base, sizeof(base));
+		for (k = rand_r(&seed) % 3; k >= 0; k--)
+			text[rand_r(&seed) % (sizeof(base) - 1)] =
+				alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		ra = read_verbatim(text, &a);
+		memset(&b, 0, sizeof(b));
+		fd = memfd_create("numakit-test-vma", 0);
+		rb = fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ? -EIO :
+			vma_read(fd, &full, &b);
+		if (fd >= 0)
+			close(fd);
+		if (a.verbatim) {
+			verbatim++;
+			if (!(ra == 0 && (rb == -EINVAL || (rb == 0 && b.ndropped == 0 &&
+							    b.n == a.nverbatim))))
+				bad++;
+		} else if (rb == 0 && b.ndropped == 0 && text[strlen(text) - 1] == '\n') {
+			bad++;
+		} else {
+			agreed += ra == rb;
+		}
+		vma_list_free(&a);
+		vma_list_free(&b);
+	}
+	CHECK(!bad && verbatim > 100 && agreed > 100,
+	      "verbatim agrees with a full parse on 3000 mutated texts (%u verbatim, %u parsed)",
+	      verbatim, agreed);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -193,5 +347,7 @@ int main(void)
 	test_coherence();
 	test_numamaps();
 	test_live();
+	test_verbatim();
+	test_verbatim_vs_parse();
 	return unit_done();
 }

@@ -291,9 +291,15 @@ static void map_many(long n)
 	if (!n)
 		return;
 	p = map_anon(len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE);
-	for (i = 1; i < n; i += 2)
-		if (mprotect(p + i * page_size, page_size, PROT_READ))
-			err(1, "cannot split the mapping of --many at page %ld", i);
+	for (i = 1; i < n; i += 2) {
+		if (!mprotect(p + i * page_size, page_size, PROT_READ))
+			continue;
+		/* Each split adds VMAs: ENOMEM is the vm.max_map_count limit. */
+		if (errno == ENOMEM)
+			errx(1, "cannot split the mapping of --many at page %ld: "
+			     "vm.max_map_count is too low for %ld VMAs", i, n);
+		err(1, "cannot split the mapping of --many at page %ld", i);
+	}
 	/* Only the writable pages (every other one) can be touched. */
 	add_region(p, len, 2 * page_size);
 }
@@ -488,7 +494,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->shared_anon = true;
 			break;
 		case OPT_MANY:
-			o->many = parse_count("--many", optarg, 60000);
+			o->many = parse_count("--many", optarg, 1000000);
 			break;
 		case OPT_THREADS:
 			o->threads = parse_count("--threads", optarg, MAX_THREADS);
