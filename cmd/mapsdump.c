@@ -268,8 +268,11 @@ static int read_vmas(struct dump *d, const struct opts *o, int fd)
 	struct vma_read_opts ro = {
 		.method = pick_method(o),
 		.build_id = o->build_id || o->want_build_id,
-		/* Printed as maps with nothing left out: the kernel's bytes will do. */
-		.verbatim = o->fmt == FMT_MAPS && !filtered(o),
+		/*
+		 * Printed as maps with nothing left out: the kernel's bytes will
+		 * do.  A --sysroot file is not the kernel's: every field is parsed.
+		 */
+		.verbatim = o->fmt == FMT_MAPS && !filtered(o) && sysroot_is_live(),
 	};
 	enum vma_method used;
 	struct vma v;
