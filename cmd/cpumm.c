@@ -264,7 +264,9 @@ static void nodemap_read(void)
 		}
 		free(buf);
 		nodemap.id = msg_realloc_or_die(nodemap.id, (nodemap.n + 1) * sizeof(int));
-		nodemap.cpus = msg_realloc_or_die(nodemap.cpus, (nodemap.n + 1) * sizeof(bm));
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+		nodemap.cpus = msg_realloc_or_die(nodemap.cpus,
+						  (nodemap.n + 1) * sizeof(*nodemap.cpus));
 		nodemap.id[nodemap.n] = id;
 		nodemap.cpus[nodemap.n++] = bm;
 	}
@@ -758,8 +760,10 @@ static int run_list(const struct opts *o)
 			parse_pid(o->pids[i], &pids[i]);
 	}
 	procs = msg_calloc_or_die(n ? n : 1, sizeof(*procs));
+	/* NOLINTBEGIN(bugprone-sizeof-expression): arrays of pointers */
 	ok = msg_calloc_or_die(n ? n : 1, sizeof(*ok));
 	sampling = msg_calloc_or_die(n ? n : 1, sizeof(*sampling));
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	for (i = 0; i < n; i++) {
 		struct proc *p = &procs[i];
 

@@ -1172,24 +1172,34 @@ static int check_migrate(json_object *kd, const char *kdrel)
 	return 0;
 }
 
-/* One item of the list at path ("kdamonds/contexts"), as a DIR node. */
-static const struct damon_node *item_node(const char *path)
+/*
+ * One item of the list at path ("kdamonds/contexts"), as a DIR node, built once
+ * in the caller's static slot: one slot per list, so no cache can run out.
+ */
+static const struct damon_node *item_node(const char *path, struct damon_node *item)
 {
-	static struct damon_node items[8];
-	const struct damon_node *list = damon_node_at(path);
-	size_t i;
+	const struct damon_node *list;
 
-	for (i = 0; i < 8 && items[i].children; i++)
-		if (items[i].children == list->children)
-			return &items[i];
-	items[i] = (struct damon_node){ .name = list->name, .kind = DAMON_DIR,
-					.children = list->children };
-	return &items[i];
+	if (!item->children) {
+		list = damon_node_at(path);
+		*item = (struct damon_node){ .name = list->name, .kind = DAMON_DIR,
+					     .children = list->children };
+	}
+	return item;
 }
 
 static const struct damon_node *kdamond_node(void)
 {
-	return item_node("kdamonds");
+	static struct damon_node kdamond;
+
+	return item_node("kdamonds", &kdamond);
+}
+
+static const struct damon_node *context_node(void)
+{
+	static struct damon_node context;
+
+	return item_node("kdamonds/contexts", &context);
 }
 
 struct started {
@@ -1560,7 +1570,6 @@ static int cmd_tune(const struct opts *o)
 		json_object_put(want);
 		want = NULL;
 		json_object_deep_copy(damon_json_item(doc, "kdamonds", 0), &want, NULL);
-		status = EXIT_FAILURE;
 	} else {
 		ctx = damon_json_item(want, "contexts", 0);
 		if (!ctx) {
@@ -1592,7 +1601,6 @@ static int cmd_tune(const struct opts *o)
 			json_object_object_add(ctx, "schemes", x);
 			if (status)
 				goto out;
-			status = EXIT_FAILURE;
 			x = NULL;
 			json_object_object_get_ex(damon_json_item(have, "contexts", 0), "schemes", &x);
 			if (x)
@@ -1955,7 +1963,7 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 		return EXIT_FAILURE;
 	}
 	snprintf(rel, sizeof(rel), "kdamonds/%d/contexts/0", kd);
-	if (damon_read(rel, item_node("kdamonds/contexts"), &ctx, err, sizeof(err)) < 0) {
+	if (damon_read(rel, context_node(), &ctx, err, sizeof(err)) < 0) {
 		msg_err(0, "cannot read %s/%s", DAMON_ADMIN, err);
 		return EXIT_FAILURE;
 	}

@@ -21,16 +21,17 @@
 #define END { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Field helpers: name, kind, flags, since, what. */
-#define F(n, k, fl, v, w) { .name = n, .kind = k, .flags = fl, .since = v, .what = w }
+#define F(n, k, fl, v, w) { .name = (n), .kind = (k), .flags = (fl), .since = (v), .what = (w) }
 #define FN(n, k, fl, v, w, neu) \
-	{ .name = n, .kind = k, .flags = fl, .since = v, .what = w, .neutral = neu }
+	{ .name = (n), .kind = (k), .flags = (fl), .since = (v), .what = (w), .neutral = (neu) }
 #define FW(n, fl, v, w, set, neu) \
-	{ .name = n, .kind = DAMON_WORD, .flags = fl, .since = v, .what = w, .words = set, \
-	  .neutral = neu }
-#define D(n, v, w, ch) { .name = n, .kind = DAMON_DIR, .since = v, .what = w, .children = ch }
+	{ .name = (n), .kind = DAMON_WORD, .flags = (fl), .since = (v), .what = (w), \
+	  .words = (set), .neutral = (neu) }
+#define D(n, v, w, ch) \
+	{ .name = (n), .kind = DAMON_DIR, .since = (v), .what = (w), .children = (ch) }
 #define L(n, cnt, v, w, ch) \
-	{ .name = n, .kind = DAMON_LIST, .since = v, .what = w, .count = cnt, .dir = n, \
-	  .children = ch }
+	{ .name = (n), .kind = DAMON_LIST, .since = (v), .what = (w), .count = (cnt), .dir = (n), \
+	  .children = (ch) }
 
 const char *const damon_operations[] = { "vaddr", "fvaddr", "paddr", NULL };
 const char *const damon_actions[] = { "willneed", "cold", "pageout", "hugepage", "nohugepage",

@@ -190,14 +190,15 @@ static int read_masks(struct masks *m)
 
 static void free_masks(struct masks *m)
 {
-	struct bitmask **all[] = { &m->online, &m->has_cpu, &m->has_memory, &m->has_normal,
-				   &m->has_private, &m->sysram };
+	struct bitmask **fields[] = { &m->online, &m->has_cpu, &m->has_memory, &m->has_normal,
+				      &m->has_private, &m->sysram };
 	size_t i;
 
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (*all[i])
-			numa_bitmask_free(*all[i]);
-		*all[i] = NULL;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (*fields[i])
+			/* cppcheck-suppress shadowVariable ; a call it reads as a declaration */
+			numa_bitmask_free(*fields[i]);
+		*fields[i] = NULL;
 	}
 }
 
@@ -449,14 +450,15 @@ static void node_zone(struct spm_node *n)
 
 static int read_node(struct spm_system *sys, struct spm_node *n, const struct masks *m)
 {
-	char path[96], *text;
+	char path[96], *text, none[1] = "";
 	ssize_t len;
 	int rc, k;
 
 	len = sysroot_read_file(&text, NODE_DIR "/node%d/cpulist", n->id);
 	if (len == -ENOMEM)
 		return (int)len;
-	rc = read_cpus(n, len < 0 ? (char[]){ "" } : text);
+	/* A node without a cpulist file has no CPUs; read_cpus() writes to its text. */
+	rc = read_cpus(n, len < 0 ? none : text);
 	if (len >= 0)
 		free(text);
 	if (rc)
@@ -880,7 +882,7 @@ int spm_blocks_in(const struct spm_system *sys, uint64_t start, uint64_t size,
 		end = first;
 	if (end - first > INT_MAX || end > ULONG_MAX)
 		return -ERANGE;
-	idx = malloc((end - first ? end - first : 1) * sizeof(*idx));
+	idx = malloc(((end - first) ? end - first : 1) * sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (i = first; i < end; i++)

@@ -221,7 +221,7 @@ void table_size_str(char *buf, size_t size, uint64_t bytes)
 	uint64_t dec = bytes, frac = 0;
 	int exp = 0;
 
-	while (exp < 60 && bytes >= 1ULL << (exp + 10))
+	while (exp < 60 && bytes >> exp >= 1024)
 		exp += 10;
 	if (exp) {
 		dec = bytes >> exp;
