@@ -264,9 +264,10 @@ static void nodemap_read(void)
 		}
 		free(buf);
 		nodemap.id = msg_realloc_or_die(nodemap.id, (nodemap.n + 1) * sizeof(int));
-		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+		/* NOLINTBEGIN(bugprone-sizeof-expression): an array of pointers */
 		nodemap.cpus = msg_realloc_or_die(nodemap.cpus,
 						  (nodemap.n + 1) * sizeof(*nodemap.cpus));
+		/* NOLINTEND(bugprone-sizeof-expression) */
 		nodemap.id[nodemap.n] = id;
 		nodemap.cpus[nodemap.n++] = bm;
 	}
