@@ -609,7 +609,8 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			else
 				rc = parse_age_bound(mm[0], aggr_us, &a) ?:
 				     parse_age_bound(mm[1], aggr_us, &b);
-			if (rc < 0)
+			/* Any non-zero: the second bound is unset when the first failed. */
+			if (rc)
 				return bad_value(o->name, o->arg, o->id == SO_SZ ?
 						 "expected sizes, min or max" : o->id == SO_AGE ?
 						 "expected counts of aggregation intervals, durations, "

@@ -121,7 +121,6 @@ static int grow(void *arrp, size_t n, size_t size)
 	return 0;
 }
 
-/* The numbers of the entries "<prefix>N" of a directory, sorted; count or -errno. */
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -129,7 +128,12 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int list_numbers(const char *dir, const char *prefix, long **out)
+/*
+ * The numbers of the entries "<prefix>N" of a directory, sorted, in *out
+ * (*count of them); 0 or -errno.  The count is apart from the status so that
+ * a failure always leaves no array and a count of 0.
+ */
+static int list_numbers(const char *dir, const char *prefix, long **out, int *count)
 {
 	struct dirent *de;
 	long *ids = NULL, id;
@@ -137,6 +141,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 	DIR *d;
 
 	*out = NULL;
+	*count = 0;
 	d = sysroot_opendir("%s", dir);
 	if (!d)
 		return -errno;
@@ -159,7 +164,8 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 	if (n)
 		qsort(ids, n, sizeof(*ids), cmp_long);
 	*out = ids;
-	return (int)n;
+	*count = (int)n;
+	return 0;
 }
 
 /* ---- nodes ---- */
@@ -384,9 +390,9 @@ static int read_blocks(struct spm_system *sys, struct spm_node *n)
 	int i, count, rc = 0;
 
 	snprintf(dir, sizeof(dir), NODE_DIR "/node%d", n->id);
-	count = list_numbers(dir, "memory", &ids);
-	if (count < 0)
-		return soft(count);
+	rc = list_numbers(dir, "memory", &ids, &count);
+	if (rc < 0)
+		return soft(rc);
 	n->blocks = calloc(count ? count : 1, sizeof(*n->blocks));
 	if (!n->blocks) {
 		free(ids);
@@ -527,9 +533,9 @@ static int read_nodes(struct spm_system *sys)
 	size_t i;
 	int count, rc;
 
-	count = list_numbers(NODE_DIR, "node", &ids);
-	if (count < 0)
-		return count;
+	rc = list_numbers(NODE_DIR, "node", &ids, &count);
+	if (rc < 0)
+		return rc;
 	sys->nodes = calloc(count ? count : 1, sizeof(*sys->nodes));
 	if (!sys->nodes) {
 		free(ids);
@@ -557,11 +563,11 @@ static int read_tiers(struct spm_system *sys)
 {
 	char path[96];
 	long *ids;
-	int i, count;
+	int i, count, rc;
 
-	count = list_numbers(TIER_DIR, "memory_tier", &ids);
-	if (count < 0)
-		return soft(count);
+	rc = list_numbers(TIER_DIR, "memory_tier", &ids, &count);
+	if (rc < 0)
+		return soft(rc);
 	sys->tiers = calloc(count ? count : 1, sizeof(*sys->tiers));
 	if (!sys->tiers) {
 		free(ids);

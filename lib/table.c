@@ -65,7 +65,7 @@ static int add_list(struct table *t, const char *list)
 		len = end - p;
 		id = find_column(t->cols, t->ncols, p, len);
 		if (id < 0) {
-			msg_usage("unknown column '%.*s'", (int)len, p);
+			msg_usage_print("unknown column '%.*s'", (int)len, p);
 			return -EINVAL;
 		}
 		rc = add_id(t, id);
