@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1022,15 +1021,7 @@ static void follow_summary(struct follow *f)
 /* 1 once the child has exited (or cannot be watched: target_wait() waits then). */
 static int child_done(const struct target_child *child, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = child->pidfd, .events = POLLIN };
-
-	if (child->pidfd < 0) {
-		if (timeout_ms)
-			poll(NULL, 0, timeout_ms);
-		return target_kind(&(struct target){ .pid = child->pid, .pidfd = -1 }) ==
-		       TARGET_ZOMBIE;
-	}
-	return poll(&pfd, 1, timeout_ms) > 0;
+	return target_exited(child, timeout_ms) != 0;
 }
 
 /*

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2333,12 +2332,11 @@ static int follow_command(const struct opts *o, struct target_child *child, int 
 	damon_read(rel, kdamond_node(), &kdobj, err, sizeof(err));
 	ctx_intervals(kdobj, &sample_us, &aggr_us);
 	json_object_put(kdobj);
-	while (o->include_children && child->pidfd >= 0) {
-		struct pollfd p = { .fd = child->pidfd, .events = POLLIN };
+	while (o->include_children) {
 		int ms = aggr_us / 1000 > 1000 ? 1000 : aggr_us / 1000 ?: 1;
 
-		if (poll(&p, 1, ms) != 0)
-			break;	/* exited (or poll failed: just wait) */
+		if (target_exited(child, ms) != 0)
+			break;	/* exited (or cannot tell: just wait) */
 		add_children(kd, child->pid);
 	}
 	rc = target_wait(child);

@@ -349,6 +349,9 @@ static int by_syscall(struct run *run)
 	unsigned long mask[MPOL_MASK_BITS / (8 * sizeof(long))];
 	size_t i;
 
+	/* process_mbind takes a pidfd: a kernel without pidfd_open has no process_mbind. */
+	if (run->t.pidfd < 0)
+		return -ENOSYS;
 	mpol_mask_words(&o->pol, mask);
 	for (i = 0; i < o->nr; i++) {
 		struct range *r = &o->r[i];

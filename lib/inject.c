@@ -473,6 +473,12 @@ int inject_attach(struct inject *in, const struct target *t)
 		return -errno;
 	in->seized = 1;
 	rc = to_istop(in);
+	/*
+	 * The PID was seized by number: check that it is still the target's.
+	 * Seized, the process keeps its PID (as a zombie at worst) from now on.
+	 */
+	if (!rc && target_alive(t) <= 0)
+		rc = -ESRCH;
 	if (!rc)
 		rc = save_state(in);
 	if (!rc) {
