@@ -1045,6 +1045,21 @@ out:
 	return rc;
 }
 
+/* What the checks and the run allocated in o: popt's own strings are opt_free()'s. */
+static void opts_free(struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr; i++)
+		free(o->r[i].per_node);
+	free(o->r);
+	o->r = NULL;
+	o->nr = 0;
+	if (o->pol.nodes)
+		numa_bitmask_free(o->pol.nodes);
+	o->pol.nodes = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
@@ -1101,6 +1116,7 @@ int main(int argc, char **argv)
 	rc = check_opts(&o);
 	if (!rc)
 		rc = run_pmbind(&o);
+	opts_free(&o);
 	opt_free(pc);
 	return rc;
 }

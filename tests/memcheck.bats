@@ -7,6 +7,11 @@
 # $B/plain (NUMAKIT_PLAIN_BUILD).  What they run is the same as in the other
 # files: a workload of tests/workload, the --sysroot fixtures, and for
 # damonctl copies of the DAMON fixtures behind tests/shim/fakedamon.so.
+#
+# Debian 12's valgrind (3.19) does not know pidfd_open (syscall 434) and
+# fails it with ENOSYS, as a kernel before 5.3 does: under it the tools hold
+# their targets by start time (numakit(7), KERNEL FEATURES), so the paths on
+# a PID run here through that fallback; the other files cover the pidfd.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -45,18 +50,6 @@ expect_clean() {
 	return 1
 }
 
-# Valgrind 3.19 (Debian 12) does not know pidfd_open, which every tool uses
-# to hold a target process: it fails it with ENOSYS, so the paths on a PID
-# cannot run under it.
-requires_pidfd_open() {
-	local err
-
-	err=$(valgrind -q "$PLAIN/mapsdump" --ranges $$ 2>&1 >/dev/null) || true
-	[[ $err == *'unhandled amd64-linux syscall: 434'* ]] &&
-		skip "$(valgrind --version) does not handle pidfd_open (syscall 434)"
-	return 0
-}
-
 start_workload() {
 	start_bg "$PLAIN/tests/workload/nk-workload" --ppid-watch --ready "$NK_TMP/ready"
 	WL=$NK_BG_PID
@@ -64,7 +57,6 @@ start_workload() {
 }
 
 @test "memcheck: mapsdump default, -J, --numa, --check, --ranges on a workload" {
-	requires_pidfd_open
 	start_workload
 	for args in "" -J --numa --check --ranges; do
 		# shellcheck disable=SC2086 # one option or none
@@ -74,8 +66,9 @@ start_workload() {
 	done
 }
 
+# Known to fail until lib/opt frees the strings popt allocates for string and
+# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
 @test "memcheck: pmbind --show, -J, --dry-run, a ptrace bind and a migrate" {
-	requires_pidfd_open
 	start_workload
 	run --separate-stderr vg pmbind --show -p "$WL"
 	expect_clean 0
@@ -90,7 +83,6 @@ start_workload() {
 }
 
 @test "memcheck: cpumm PID, -J PID and -- CMD" {
-	requires_pidfd_open
 	start_workload
 	run --separate-stderr vg cpumm "$WL"
 	expect_clean 0
@@ -151,6 +143,8 @@ vgs() {
 		"$PLAIN/damonctl" --sysroot "$ROOT" "$@"
 }
 
+# Known to fail until lib/opt frees the strings popt allocates for string and
+# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
 @test "memcheck: damonctl status, -J status, start and start --dry-run on fixtures" {
 	damon_fixture captured/6.12-running
 	run --separate-stderr vg damonctl --sysroot "$ROOT" status
@@ -166,6 +160,8 @@ vgs() {
 	expect_clean 0
 }
 
+# Known to fail until lib/opt frees the strings popt allocates for string and
+# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
 @test "memcheck: damonctl snapshot, -J snapshot and record with the shim; report" {
 	damon_fixture captured/6.12-running captured/6.12-template
 	mkdir -p "$ROOT/run/numakit/damonctl"
