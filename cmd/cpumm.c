@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,10 +251,13 @@ static void nodemap_read(void)
 	}
 	while ((de = readdir(d))) {
 		struct bitmask *bm;
-		char c;
+		const char *end;
+		uint64_t v;
 
-		if (sscanf(de->d_name, "node%d%c", &id, &c) != 1 || id < 0)
+		if (strncmp(de->d_name, "node", 4) ||
+		    parse_u64_prefix(de->d_name + 4, 10, &v, &end) || *end || v > INT_MAX)
 			continue;
+		id = (int)v;
 		if (sysroot_read_file(&buf, "/sys/devices/system/node/node%d/cpulist", id) < 0)
 			continue;
 		if (bitmap_parse_list(buf, &bm) < 0) {
@@ -467,16 +471,16 @@ static int read_status(struct proc *p, enum source want, int quiet)
 /* Field 39 (processor) of a thread's stat; -ESRCH for a dead thread. */
 static int stat_cpu(const char *buf)
 {
-	const char *state = target_stat_field(buf, 3), *p = target_stat_field(buf, 39);
-	int cpu;
+	const char *state = target_stat_field(buf, 3);
+	uint64_t cpu;
 
 	if (!state)
 		return -EINVAL;
 	if (*state == 'Z' || *state == 'X' || *state == 'x')
 		return -ESRCH;
-	if (!p || sscanf(p, "%d", &cpu) != 1 || cpu < 0)
+	if (target_stat_u64(buf, 39, &cpu) || cpu > INT_MAX)
 		return -EINVAL;
-	return cpu;
+	return (int)cpu;
 }
 
 /*

@@ -817,9 +817,11 @@ static int node_ranges(int nid, json_object *regions)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		unsigned long b;
+		const char *rest;
+		uint64_t b;
 
-		if (sscanf(de->d_name, "memory%lu", &b) != 1)
+		if (strncmp(de->d_name, "memory", 6) ||
+		    parse_u64_prefix(de->d_name + 6, 10, &b, &rest) || *rest)
 			continue;
 		blocks = msg_realloc_or_die(blocks, (nb + 1) * sizeof(*blocks));
 		blocks[nb++] = b;
@@ -858,7 +860,8 @@ static int node_ranges(int nid, json_object *regions)
 static int system_ram_range(json_object *regions)
 {
 	FILE *f = sysroot_fopen("re", "/proc/iomem");
-	unsigned long long a, b, best_a = 0, best_b = 0;
+	uint64_t a, b, best_a = 0, best_b = 0;
+	const char *end;
 	char line[256];
 
 	if (!f)
@@ -866,7 +869,10 @@ static int system_ram_range(json_object *regions)
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == ' ' || !strstr(line, ": System RAM"))
 			continue;
-		if (sscanf(line, "%llx-%llx", &a, &b) == 2 && b > a && b - a > best_b - best_a)
+		if (parse_u64_prefix(line, 16, &a, &end) || *end != '-' ||
+		    parse_u64_prefix(end + 1, 16, &b, &end))
+			continue;
+		if (b > a && b - a > best_b - best_a)
 			best_a = a, best_b = b;
 	}
 	fclose(f);
@@ -1951,6 +1957,7 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	json_object *ctx = NULL, *tr = NULL, *t;
 	char rel[128], err[512];
 	int sch = -1, pid, rc, status = EXIT_FAILURE, want_t, cur_t;
+	pid_t want_pid = 0;
 	uint64_t prev_end;
 	size_t i, n;
 	struct timespec ts;
@@ -2015,14 +2022,16 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	 * is one address space: the target asked for with --pid, else the first.
 	 */
 	want_t = 0;
-	for (i = 0; i < damon_json_len(ctx, "targets"); i++) {
+	/* An invalid --pid matches no target (pid_target is never -1). */
+	if (o->pid_arg && parse_pid(o->pid_arg, &want_pid) < 0)
+		want_pid = -1;
+	for (i = 0; o->pid_arg && i < damon_json_len(ctx, "targets"); i++) {
 		t = damon_json_item(ctx, "targets", i);
-		if (o->pid_arg && damon_json_s64(t, "pid_target", 0) == atoi(o->pid_arg))
+		if (damon_json_s64(t, "pid_target", 0) == want_pid)
 			want_t = (int)i;
 	}
-	if (o->pid_arg && (parse_pid(o->pid_arg, &(pid_t){ 0 }) < 0 ||
-			   damon_json_s64(damon_json_item(ctx, "targets", want_t), "pid_target",
-					  0) != atoi(o->pid_arg))) {
+	if (o->pid_arg &&
+	    damon_json_s64(damon_json_item(ctx, "targets", want_t), "pid_target", 0) != want_pid) {
 		msg_err(0, "kdamond %d does not monitor pid %s", kd, o->pid_arg);
 		status = EXIT_USAGE;
 		goto out;
@@ -2241,18 +2250,16 @@ static int descends(pid_t pid, pid_t root)
 
 	for (depth = 0; depth < 64 && pid > 1; depth++) {
 		char *buf = NULL;
-		const char *p;
-		int ppid = 0;
+		uint64_t ppid = 0;
 
 		if (sysroot_read_file(&buf, "/proc/%d/stat", (int)pid) < 0)
 			return 0;
-		p = target_stat_field(buf, 4);
-		if (p)
-			sscanf(p, "%d", &ppid);
+		if (target_stat_u64(buf, 4, &ppid) || ppid > INT_MAX)
+			ppid = 0;
 		free(buf);
-		if (ppid == root)
+		if (ppid == (uint64_t)root)
 			return 1;
-		pid = ppid;
+		pid = (pid_t)ppid;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "lib/damon.h"
 #include "lib/msg.h"
+#include "lib/parse.h"
 #include "lib/sysroot.h"
 
 #define END { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
@@ -378,8 +380,9 @@ int damon_kdamond_state(int kd, int *pid)
 	if (!strcmp(buf, "off"))
 		return 0;
 	snprintf(rel, sizeof(rel), "kdamonds/%d/pid", kd);
-	if (damon_read_str(rel, buf, sizeof(buf)) == 0)
-		*pid = atoi(buf);
+	/* Unreadable or junk: on, with the pid unknown (-1). */
+	if (damon_read_str(rel, buf, sizeof(buf)) == 0 && parse_int(buf, pid, -1, INT_MAX) < 0)
+		*pid = -1;
 	return 1;
 }
 

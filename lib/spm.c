@@ -232,23 +232,33 @@ static int read_cpus(struct spm_node *n, char *text)
 	return 0;
 }
 
-/* "Node 0 MemTotal:        5465888 kB" */
+/* "Node 0 MemTotal:        5465888 kB": 1 and the size if the line has that key. */
+static int meminfo_kb(const char *line, const char *key, uint64_t *bytes)
+{
+	size_t len = strlen(key);
+	const char *p;
+	uint64_t v;
+
+	if (strncmp(line, "Node ", 5) || parse_u64_prefix(line + 5, 10, &v, &p) || *p != ' ' ||
+	    strncmp(p + 1, key, len) || p[1 + len] != ':')
+		return 0;
+	p += 2 + len;
+	p += strspn(p, " ");
+	if (parse_u64_prefix(p, 10, &v, &p) || strcmp(p, " kB") || v > UINT64_MAX >> 10)
+		return 0;
+	*bytes = v << 10;
+	return 1;
+}
+
 static void read_meminfo(struct spm_node *n)
 {
-	unsigned long long kb;
-	char *text, *line, *save = NULL, key[32];
+	char *text, *line, *save = NULL;
 
 	if (sysroot_read_file(&text, NODE_DIR "/node%d/meminfo", n->id) < 0)
 		return;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "Node %*d %31[^:]: %llu kB", key, &kb) != 2 ||
-		    kb > UINT64_MAX >> 10)
-			continue;
-		if (!strcmp(key, "MemTotal"))
-			n->mem_total = (uint64_t)kb << 10;
-		else if (!strcmp(key, "MemFree"))
-			n->mem_free = (uint64_t)kb << 10;
-	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!meminfo_kb(line, "MemTotal", &n->mem_total))
+			meminfo_kb(line, "MemFree", &n->mem_free);
 	free(text);
 }
 
@@ -503,6 +513,17 @@ static void drop_gone_nodes(struct spm_system *sys)
 		return;	/* keeping them is not wrong, only stale */
 	for (i = 0; i < sys->nnodes; i++)
 		gone[i] = !sysroot_exists(NODE_DIR "/node%d", sys->nodes[i].id);
+	/* The columns first, while every row is still where it was read. */
+	for (i = 0; i < sys->nnodes; i++) {
+		int *d = sys->nodes[i].distance;
+		size_t to = 0;
+
+		if (gone[i] || !d)
+			continue;
+		for (k = 0; k < sys->nnodes; k++)
+			if (!gone[k])
+				d[to++] = d[k];
+	}
 	for (i = kept = 0; i < sys->nnodes; i++) {
 		struct spm_node *n = &sys->nodes[i];
 
@@ -513,14 +534,6 @@ static void drop_gone_nodes(struct spm_system *sys)
 			continue;
 		}
 		sys->nodes[kept++] = *n;
-	}
-	for (i = 0; i < kept; i++) {
-		int *d = sys->nodes[i].distance;
-		size_t to = 0;
-
-		for (k = 0; k < sys->nnodes; k++)
-			if (!gone[k])
-				d[to++] = d[k];
 	}
 	sys->nnodes = kept;
 	free(gone);
@@ -692,10 +705,11 @@ static int add_range(struct spm_range **arr, size_t *n, uint64_t start, uint64_t
 static int read_iomem(struct spm_system *sys)
 {
 	char names[8][32] = { { 0 } };
-	unsigned long long a, b;
+	const char *p, *name;
 	size_t cap = 0, depth;
-	char *line = NULL, *name;
-	int off, rc = 0;
+	char *line = NULL;
+	uint64_t a, b;
+	int rc = 0;
 	FILE *f;
 
 	f = sysroot_fopen("r", "/proc/iomem");
@@ -704,9 +718,11 @@ static int read_iomem(struct spm_system *sys)
 	while (!rc && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		depth = strspn(line, " ") / 2;
-		if (sscanf(line, " %llx-%llx : %n", &a, &b, &off) != 2 || b < a)
+		p = line + strspn(line, " ");
+		if (parse_u64_prefix(p, 16, &a, &p) || *p != '-' ||
+		    parse_u64_prefix(p + 1, 16, &b, &p) || strncmp(p, " : ", 3) || b < a)
 			continue;
-		name = line + off;
+		name = p + 3;
 		if (depth < 8)
 			snprintf(names[depth], sizeof(names[depth]), "%s", name);
 		if (a == 0 && b == 0) {

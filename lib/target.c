@@ -6,7 +6,6 @@
  * Without pidfd_open (Linux < 5.3) the start time of the PID stands in for
  * the pidfd: the same check, against /proc/PID/stat.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/msg.h"
+#include "lib/parse.h"
 #include "lib/sysroot.h"
 #include "lib/target.h"
 
@@ -52,22 +52,25 @@ static int sys_pidfd_open(pid_t pid)
 	return fd < 0 ? -errno : fd;
 }
 
-int target_stat_start_time(const char *stat, unsigned long long *ticks)
+int target_stat_u64(const char *stat, int n, uint64_t *val)
 {
-	const char *p = target_stat_field(stat, 22);
-	char *end;
+	const char *p = target_stat_field(stat, n), *end;
+	uint64_t v;
+	int rc;
 
-	if (!p || !isdigit((unsigned char)*p))
+	if (!p)
 		return -EINVAL;
-	errno = 0;
-	*ticks = strtoull(p, &end, 10);
-	if (errno || (*end != ' ' && *end != '\n' && *end))
+	rc = parse_u64_prefix(p, 10, &v, &end);
+	if (rc)
+		return rc;
+	if (*end != ' ' && *end != '\n' && *end)
 		return -EINVAL;
+	*val = v;
 	return 0;
 }
 
 /* The start time of whatever process has the PID now: 0, -ESRCH, -errno. */
-static int pid_start_time(pid_t pid, unsigned long long *ticks)
+static int pid_start_time(pid_t pid, uint64_t *ticks)
 {
 	char buf[1024];
 	ssize_t n;
@@ -77,7 +80,7 @@ static int pid_start_time(pid_t pid, unsigned long long *ticks)
 		return -ESRCH;
 	if (n < 0)
 		return (int)n;
-	return target_stat_start_time(buf, ticks);
+	return target_stat_u64(buf, 22, ticks);
 }
 
 static int open_by_start_time(struct target *t)
@@ -178,7 +181,7 @@ void target_close(struct target *t)
 
 static int alive_by_start_time(const struct target *t)
 {
-	unsigned long long now;
+	uint64_t now;
 	int rc;
 
 	rc = pid_start_time(t->pid, &now);

@@ -3,6 +3,7 @@
 #define NUMAKIT_TARGET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -18,7 +19,7 @@
 struct target {
 	pid_t pid;
 	int pidfd;
-	unsigned long long start_time;	/* guard without a pidfd; 0: none */
+	uint64_t start_time;	/* guard without a pidfd; 0: none */
 };
 
 enum target_kind {
@@ -65,8 +66,12 @@ const char *target_stat_field(const char *stat, int n);
 int target_kind(const struct target *t);
 /* comm from /proc/PID/comm, without the newline; 0 or -errno. */
 int target_comm(const struct target *t, char *buf, size_t size);
-/* Field 22 (starttime) of a stat line into *ticks: 0 or -EINVAL. */
-int target_stat_start_time(const char *stat, unsigned long long *ticks);
+/*
+ * Field n of a stat line as an unsigned decimal number (22 is the start
+ * time): 0, -EINVAL when there is no such field or it is not a number,
+ * -ERANGE past 64 bits.
+ */
+int target_stat_u64(const char *stat, int n, uint64_t *val);
 
 /*
  * Command launcher.  target_spawn() forks and execs argv[0] (PATH search);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -348,30 +349,32 @@ static void test_stat_field(void)
 	CHECK(!target_stat_field("42 (no end", 3), "a line without ')' has no field");
 }
 
-static void test_stat_start_time(void)
+static void test_stat_u64(void)
 {
-	unsigned long long ticks = 0;
+	const char *head = "42 (a b) c) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 ";
+	char line[256];
+	uint64_t v = 0;
 
-	CHECK(target_stat_start_time("42 (a b) c) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 "
-				     "0 12345 0 0\n", &ticks) == 0 && ticks == 12345,
-	      "start time 12345 from field 22");
-	CHECK(target_stat_start_time("42 (x) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 "
-				     "18446744073709551615\n", &ticks) == 0 &&
-	      ticks == 18446744073709551615ULL, "the largest start time, last on the line");
-	CHECK(target_stat_start_time("42 (x) S 1 42\n", &ticks) == -EINVAL, "no field 22: -EINVAL");
-	CHECK(target_stat_start_time("42 (x) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 "
-				     "-5 0\n", &ticks) == -EINVAL, "a negative start time: -EINVAL");
-	CHECK(target_stat_start_time("42 (x) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 "
-				     "12x 0\n", &ticks) == -EINVAL, "junk after the digits: -EINVAL");
-	CHECK(target_stat_start_time("42 (x) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 "
-				     "99999999999999999999999 0\n", &ticks) == -EINVAL,
-	      "a start time past 64 bits: -EINVAL");
+	snprintf(line, sizeof(line), "%s12345 0 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == 0 && v == 12345, "start time 12345 from field 22");
+	CHECK(target_stat_u64(line, 4, &v) == 0 && v == 1, "ppid 1 from field 4");
+	CHECK(target_stat_u64(line, 3, &v) == -EINVAL, "the state is not a number");
+	snprintf(line, sizeof(line), "%s18446744073709551615\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == 0 && v == UINT64_MAX,
+	      "the largest start time, last on the line");
+	snprintf(line, sizeof(line), "%s18446744073709551616\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -ERANGE, "a start time past 64 bits: -ERANGE");
+	CHECK(target_stat_u64("42 (x) S 1 42\n", 22, &v) == -EINVAL, "no field 22: -EINVAL");
+	snprintf(line, sizeof(line), "%s-5 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -EINVAL, "a negative start time: -EINVAL");
+	snprintf(line, sizeof(line), "%s12x 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -EINVAL, "junk after the digits: -EINVAL");
 }
 
 /* Field 22 of our own stat, read without lib/target. */
-static unsigned long long own_start_time(pid_t pid)
+static uint64_t own_start_time(pid_t pid)
 {
-	unsigned long long v = 0;
+	uint64_t v = 0;
 	char path[64], buf[1024], *p;
 	FILE *f;
 	int i;
@@ -432,7 +435,7 @@ static void test_no_pidfd(void)
 	rc = target_open(&t, getpid());
 	CHECK(rc == 0 && t.pidfd == -1, "no pidfd_open: open self without a pidfd");
 	CHECK(t.start_time && t.start_time == own_start_time(getpid()),
-	      "held by its start time %llu", t.start_time);
+	      "held by its start time %" PRIu64, t.start_time);
 	CHECK(target_alive(&t) == 1, "no pidfd_open: self is alive");
 	CHECK(target_kind(&t) == TARGET_USER, "no pidfd_open: self is a user process");
 	fd = target_proc_open(&t, "maps", O_RDONLY);
@@ -477,7 +480,7 @@ int main(void)
 	test_pidfd();
 	test_sysroot();
 	test_spawn();
-	test_stat_start_time();
+	test_stat_u64();
 	test_no_pidfd();
 	return unit_done();
 }
