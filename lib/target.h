@@ -82,10 +82,10 @@ int target_stat_u64(const char *stat, int n, uint64_t *val);
  * the child is already reaped.
  *
  * pidfd is -1 when pidfd_open failed (the PID of an unreaped child is safe
- * anyway: target_exited() then asks waitid); target_wait() closes it.  Signal dispositions and the signal
- * mask are inherited as they are.  A held child whose hold_fd is closed
- * without target_release() (target_wait() does so) exits with status 1
- * without running the command.
+ * anyway: target_exited() then asks waitid); target_wait() closes it.
+ * Signal dispositions and the signal mask are inherited as they are.  A
+ * held child whose hold_fd is closed without target_release()
+ * (target_wait() does so) exits with status 1 without running the command.
  */
 struct target_child {
 	pid_t pid;

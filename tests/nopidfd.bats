@@ -8,7 +8,8 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-MSG_RE='pidfd_open: not supported by this kernel \(Linux 5\.3\): guarding pid [0-9]+ by its start time'
+MSG_RE='pidfd_open: not supported by this kernel \(Linux 5\.3\): '
+MSG_RE+='guarding pid [0-9]+ by its start time'
 
 setup() {
 	requires binary tests/workload/nk-workload
