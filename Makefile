@@ -51,7 +51,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 .PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
-.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins
+.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins lint
 
 all: $(BINS)
 
@@ -116,9 +116,21 @@ deps:
 	@scripts/deps
 
 # The whole set-up, then every test; the last line is `N passed, N failed`.
+# valgrind cannot run ASan binaries: with SANITIZE=1, tests/memcheck.bats runs
+# a plain copy built in $(B)/plain.
 check: deps
 	@$(MAKE) --no-print-directory test-bins man
+ifeq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory B=$(B)/plain SANITIZE= all test-bins
+	@B=$(B) NUMAKIT_PLAIN_BUILD=$(abspath $(B)/plain) tests/run
+else
 	@B=$(B) tests/run
+endif
+
+# cppcheck and clang-tidy over every C file (scripts/lint, .clang-tidy); the
+# last line is `N passed, N failed`, one test per file and tool.
+lint: deps
+	@PKG_CONFIG='$(PKG_CONFIG)' PKGS='$(PKGS)' scripts/lint
 
 # The benchmarks (bench/run) on a build of their own without the sanitizers,
 # in $(B)/bench, and the VM lane's build for pmbind's three-node figures;

@@ -20,7 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,10 +251,13 @@ static void nodemap_read(void)
 	}
 	while ((de = readdir(d))) {
 		struct bitmask *bm;
-		char c;
+		const char *end;
+		uint64_t v;
 
-		if (sscanf(de->d_name, "node%d%c", &id, &c) != 1 || id < 0)
+		if (strncmp(de->d_name, "node", 4) ||
+		    parse_u64_prefix(de->d_name + 4, 10, &v, &end) || *end || v > INT_MAX)
 			continue;
+		id = (int)v;
 		if (sysroot_read_file(&buf, "/sys/devices/system/node/node%d/cpulist", id) < 0)
 			continue;
 		if (bitmap_parse_list(buf, &bm) < 0) {
@@ -264,7 +267,10 @@ static void nodemap_read(void)
 		}
 		free(buf);
 		nodemap.id = msg_realloc_or_die(nodemap.id, (nodemap.n + 1) * sizeof(int));
-		nodemap.cpus = msg_realloc_or_die(nodemap.cpus, (nodemap.n + 1) * sizeof(bm));
+		/* NOLINTBEGIN(bugprone-sizeof-expression): an array of pointers */
+		nodemap.cpus = msg_realloc_or_die(nodemap.cpus,
+						  (nodemap.n + 1) * sizeof(*nodemap.cpus));
+		/* NOLINTEND(bugprone-sizeof-expression) */
 		nodemap.id[nodemap.n] = id;
 		nodemap.cpus[nodemap.n++] = bm;
 	}
@@ -465,16 +471,16 @@ static int read_status(struct proc *p, enum source want, int quiet)
 /* Field 39 (processor) of a thread's stat; -ESRCH for a dead thread. */
 static int stat_cpu(const char *buf)
 {
-	const char *state = target_stat_field(buf, 3), *p = target_stat_field(buf, 39);
-	int cpu;
+	const char *state = target_stat_field(buf, 3);
+	uint64_t cpu;
 
 	if (!state)
 		return -EINVAL;
 	if (*state == 'Z' || *state == 'X' || *state == 'x')
 		return -ESRCH;
-	if (!p || sscanf(p, "%d", &cpu) != 1 || cpu < 0)
+	if (target_stat_u64(buf, 39, &cpu) || cpu > INT_MAX)
 		return -EINVAL;
-	return cpu;
+	return (int)cpu;
 }
 
 /*
@@ -758,8 +764,10 @@ static int run_list(const struct opts *o)
 			parse_pid(o->pids[i], &pids[i]);
 	}
 	procs = msg_calloc_or_die(n ? n : 1, sizeof(*procs));
+	/* NOLINTBEGIN(bugprone-sizeof-expression): arrays of pointers */
 	ok = msg_calloc_or_die(n ? n : 1, sizeof(*ok));
 	sampling = msg_calloc_or_die(n ? n : 1, sizeof(*sampling));
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	for (i = 0; i < n; i++) {
 		struct proc *p = &procs[i];
 
@@ -1017,15 +1025,7 @@ static void follow_summary(struct follow *f)
 /* 1 once the child has exited (or cannot be watched: target_wait() waits then). */
 static int child_done(const struct target_child *child, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = child->pidfd, .events = POLLIN };
-
-	if (child->pidfd < 0) {
-		if (timeout_ms)
-			poll(NULL, 0, timeout_ms);
-		return target_kind(&(struct target){ .pid = child->pid, .pidfd = -1 }) ==
-		       TARGET_ZOMBIE;
-	}
-	return poll(&pfd, 1, timeout_ms) > 0;
+	return target_exited(child, timeout_ms) != 0;
 }
 
 /*

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,7 +608,8 @@ static int build_schemes(json_object *schemes, uint64_t sample_us, uint64_t aggr
 			else
 				rc = parse_age_bound(mm[0], aggr_us, &a) ?:
 				     parse_age_bound(mm[1], aggr_us, &b);
-			if (rc < 0)
+			/* Any non-zero: the second bound is unset when the first failed. */
+			if (rc)
 				return bad_value(o->name, o->arg, o->id == SO_SZ ?
 						 "expected sizes, min or max" : o->id == SO_AGE ?
 						 "expected counts of aggregation intervals, durations, "
@@ -817,9 +817,11 @@ static int node_ranges(int nid, json_object *regions)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		unsigned long b;
+		const char *rest;
+		uint64_t b;
 
-		if (sscanf(de->d_name, "memory%lu", &b) != 1)
+		if (strncmp(de->d_name, "memory", 6) ||
+		    parse_u64_prefix(de->d_name + 6, 10, &b, &rest) || *rest)
 			continue;
 		blocks = msg_realloc_or_die(blocks, (nb + 1) * sizeof(*blocks));
 		blocks[nb++] = b;
@@ -858,7 +860,8 @@ static int node_ranges(int nid, json_object *regions)
 static int system_ram_range(json_object *regions)
 {
 	FILE *f = sysroot_fopen("re", "/proc/iomem");
-	unsigned long long a, b, best_a = 0, best_b = 0;
+	uint64_t a, b, best_a = 0, best_b = 0;
+	const char *end;
 	char line[256];
 
 	if (!f)
@@ -866,7 +869,10 @@ static int system_ram_range(json_object *regions)
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == ' ' || !strstr(line, ": System RAM"))
 			continue;
-		if (sscanf(line, "%llx-%llx", &a, &b) == 2 && b > a && b - a > best_b - best_a)
+		if (parse_u64_prefix(line, 16, &a, &end) || *end != '-' ||
+		    parse_u64_prefix(end + 1, 16, &b, &end))
+			continue;
+		if (b > a && b - a > best_b - best_a)
 			best_a = a, best_b = b;
 	}
 	fclose(f);
@@ -1172,24 +1178,34 @@ static int check_migrate(json_object *kd, const char *kdrel)
 	return 0;
 }
 
-/* One item of the list at path ("kdamonds/contexts"), as a DIR node. */
-static const struct damon_node *item_node(const char *path)
+/*
+ * One item of the list at path ("kdamonds/contexts"), as a DIR node, built once
+ * in the caller's static slot: one slot per list, so no cache can run out.
+ */
+static const struct damon_node *item_node(const char *path, struct damon_node *item)
 {
-	static struct damon_node items[8];
-	const struct damon_node *list = damon_node_at(path);
-	size_t i;
+	const struct damon_node *list;
 
-	for (i = 0; i < 8 && items[i].children; i++)
-		if (items[i].children == list->children)
-			return &items[i];
-	items[i] = (struct damon_node){ .name = list->name, .kind = DAMON_DIR,
-					.children = list->children };
-	return &items[i];
+	if (!item->children) {
+		list = damon_node_at(path);
+		*item = (struct damon_node){ .name = list->name, .kind = DAMON_DIR,
+					     .children = list->children };
+	}
+	return item;
 }
 
 static const struct damon_node *kdamond_node(void)
 {
-	return item_node("kdamonds");
+	static struct damon_node kdamond;
+
+	return item_node("kdamonds", &kdamond);
+}
+
+static const struct damon_node *context_node(void)
+{
+	static struct damon_node context;
+
+	return item_node("kdamonds/contexts", &context);
 }
 
 struct started {
@@ -1560,7 +1576,6 @@ static int cmd_tune(const struct opts *o)
 		json_object_put(want);
 		want = NULL;
 		json_object_deep_copy(damon_json_item(doc, "kdamonds", 0), &want, NULL);
-		status = EXIT_FAILURE;
 	} else {
 		ctx = damon_json_item(want, "contexts", 0);
 		if (!ctx) {
@@ -1592,7 +1607,6 @@ static int cmd_tune(const struct opts *o)
 			json_object_object_add(ctx, "schemes", x);
 			if (status)
 				goto out;
-			status = EXIT_FAILURE;
 			x = NULL;
 			json_object_object_get_ex(damon_json_item(have, "contexts", 0), "schemes", &x);
 			if (x)
@@ -1943,6 +1957,7 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	json_object *ctx = NULL, *tr = NULL, *t;
 	char rel[128], err[512];
 	int sch = -1, pid, rc, status = EXIT_FAILURE, want_t, cur_t;
+	pid_t want_pid = 0;
 	uint64_t prev_end;
 	size_t i, n;
 	struct timespec ts;
@@ -1955,7 +1970,7 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 		return EXIT_FAILURE;
 	}
 	snprintf(rel, sizeof(rel), "kdamonds/%d/contexts/0", kd);
-	if (damon_read(rel, item_node("kdamonds/contexts"), &ctx, err, sizeof(err)) < 0) {
+	if (damon_read(rel, context_node(), &ctx, err, sizeof(err)) < 0) {
 		msg_err(0, "cannot read %s/%s", DAMON_ADMIN, err);
 		return EXIT_FAILURE;
 	}
@@ -2007,14 +2022,16 @@ static int take_snapshot(const struct opts *o, int kd, struct dc_snapshot *s, in
 	 * is one address space: the target asked for with --pid, else the first.
 	 */
 	want_t = 0;
-	for (i = 0; i < damon_json_len(ctx, "targets"); i++) {
+	/* An invalid --pid matches no target (pid_target is never -1). */
+	if (o->pid_arg && parse_pid(o->pid_arg, &want_pid) < 0)
+		want_pid = -1;
+	for (i = 0; o->pid_arg && i < damon_json_len(ctx, "targets"); i++) {
 		t = damon_json_item(ctx, "targets", i);
-		if (o->pid_arg && damon_json_s64(t, "pid_target", 0) == atoi(o->pid_arg))
+		if (damon_json_s64(t, "pid_target", 0) == want_pid)
 			want_t = (int)i;
 	}
-	if (o->pid_arg && (parse_pid(o->pid_arg, &(pid_t){ 0 }) < 0 ||
-			   damon_json_s64(damon_json_item(ctx, "targets", want_t), "pid_target",
-					  0) != atoi(o->pid_arg))) {
+	if (o->pid_arg &&
+	    damon_json_s64(damon_json_item(ctx, "targets", want_t), "pid_target", 0) != want_pid) {
 		msg_err(0, "kdamond %d does not monitor pid %s", kd, o->pid_arg);
 		status = EXIT_USAGE;
 		goto out;
@@ -2233,18 +2250,16 @@ static int descends(pid_t pid, pid_t root)
 
 	for (depth = 0; depth < 64 && pid > 1; depth++) {
 		char *buf = NULL;
-		const char *p;
-		int ppid = 0;
+		uint64_t ppid = 0;
 
 		if (sysroot_read_file(&buf, "/proc/%d/stat", (int)pid) < 0)
 			return 0;
-		p = target_stat_field(buf, 4);
-		if (p)
-			sscanf(p, "%d", &ppid);
+		if (target_stat_u64(buf, 4, &ppid) || ppid > INT_MAX)
+			ppid = 0;
 		free(buf);
-		if (ppid == root)
+		if (ppid == (uint64_t)root)
 			return 1;
-		pid = ppid;
+		pid = (pid_t)ppid;
 	}
 	return 0;
 }
@@ -2324,12 +2339,11 @@ static int follow_command(const struct opts *o, struct target_child *child, int 
 	damon_read(rel, kdamond_node(), &kdobj, err, sizeof(err));
 	ctx_intervals(kdobj, &sample_us, &aggr_us);
 	json_object_put(kdobj);
-	while (o->include_children && child->pidfd >= 0) {
-		struct pollfd p = { .fd = child->pidfd, .events = POLLIN };
+	while (o->include_children) {
 		int ms = aggr_us / 1000 > 1000 ? 1000 : aggr_us / 1000 ?: 1;
 
-		if (poll(&p, 1, ms) != 0)
-			break;	/* exited (or poll failed: just wait) */
+		if (target_exited(child, ms) != 0)
+			break;	/* exited (or cannot tell: just wait) */
 		add_children(kd, child->pid);
 	}
 	rc = target_wait(child);

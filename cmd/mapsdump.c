@@ -395,7 +395,7 @@ static void report_torn(const struct dump *d, const struct opts *o)
 
 static int print_maps(struct out *out, const struct dump *d)
 {
-	char buf[512], *line = buf, *big = NULL;
+	char buf[512], *line, *big = NULL;
 	size_t i, n;
 
 	if (out->multi)
@@ -451,8 +451,8 @@ static void build_id_hex(const struct vma *v, char *buf)
 	uint32_t i;
 
 	for (i = 0; i < v->build_id_size; i++)
-		sprintf(buf + 2 * i, "%02x", v->build_id[i]);
-	buf[2 * i] = '\0';
+		sprintf(buf + 2 * (size_t)i, "%02x", v->build_id[i]);
+	buf[2 * (size_t)i] = '\0';
 }
 
 static const char *default_columns(const struct opts *o)

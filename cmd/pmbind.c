@@ -102,7 +102,7 @@ static int check_policy(struct opts *o)
 	int n = 0, rc = 0;
 
 	if (o->membind)
-		rc = rc ?: set_policy(o, &n, MPOL_MODE_BIND, o->membind);
+		rc = set_policy(o, &n, MPOL_MODE_BIND, o->membind);
 	if (o->interleave)
 		rc = rc ?: set_policy(o, &n, MPOL_MODE_INTERLEAVE, o->interleave);
 	if (o->weighted)
@@ -218,14 +218,13 @@ static int ranges_from(struct opts *o)
 	FILE *f = strcmp(o->ranges_from, "-") ? fopen(o->ranges_from, "re") : stdin;
 	char *line = NULL, where[300];
 	size_t cap = 0;
-	ssize_t n;
 	int lineno = 0, rc = 0;
 
 	if (!f) {
 		msg_err(errno, "cannot open '%s'", o->ranges_from);
 		return EXIT_USAGE;
 	}
-	while (!rc && (n = getline(&line, &cap, f)) >= 0) {
+	while (!rc && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';
 		if (!*line || *line == '#')
@@ -350,6 +349,9 @@ static int by_syscall(struct run *run)
 	unsigned long mask[MPOL_MASK_BITS / (8 * sizeof(long))];
 	size_t i;
 
+	/* process_mbind takes a pidfd: a kernel without pidfd_open has no process_mbind. */
+	if (run->t.pidfd < 0)
+		return -ENOSYS;
 	mpol_mask_words(&o->pol, mask);
 	for (i = 0; i < o->nr; i++) {
 		struct range *r = &o->r[i];
@@ -438,13 +440,13 @@ static int inject_ranges(struct run *run, struct inject *in)
 		}
 		if (rc < 0)
 			return rc;
-		if (ret < 0)
+		if (ret < 0) {
 			r->err = -ret;
-		if (ret < 0)
 			fail_range(r, "mbind in pid %d: %s%s%s%s", run->t.pid, strerror(-ret),
 				   in->why[0] ? " (" : "", in->why, in->why[0] ? ")" : "");
-		else
+		} else {
 			r->done = 1;
+		}
 	}
 	return 0;
 }
@@ -542,7 +544,7 @@ static int migrate_chunk(struct run *run, struct range *r, void **pages, int *st
 			 int *nodes, unsigned long n, const int *targets, int ntargets)
 {
 	unsigned long i, k = 0;
-	int flags = run->o->pol.move_flags & MPOL_MOVE_MOVE_ALL ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+	int flags = (run->o->pol.move_flags & MPOL_MOVE_MOVE_ALL) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 	int rc;
 
 	if (move_pages(run->t.pid, n, pages, NULL, status, 0) < 0)
@@ -882,7 +884,7 @@ static int open_target(struct run *run)
 {
 	struct opts *o = run->o;
 	pid_t pid = 0;
-	int rc, fd;
+	int rc, fd = -1;
 
 	if (o->pid_arg && parse_pid(o->pid_arg, &pid))
 		return msg_usage("invalid pid '%s'", o->pid_arg);
@@ -1043,6 +1045,21 @@ out:
 	return rc;
 }
 
+/* What the checks and the run allocated in o: popt's own strings are opt_free()'s. */
+static void opts_free(struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr; i++)
+		free(o->r[i].per_node);
+	free(o->r);
+	o->r = NULL;
+	o->nr = 0;
+	if (o->pol.nodes)
+		numa_bitmask_free(o->pol.nodes);
+	o->pol.nodes = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
@@ -1099,6 +1116,7 @@ int main(int argc, char **argv)
 	rc = check_opts(&o);
 	if (!rc)
 		rc = run_pmbind(&o);
+	opts_free(&o);
 	opt_free(pc);
 	return rc;
 }

@@ -579,8 +579,8 @@ static int live_only(const struct daxop *d)
 {
 	if (sysroot_is_live() || d->dry_run)
 		return 0;
-	msg_usage("a --sysroot tree cannot bind drivers or online memory: add --dry-run to "
-		  "see the writes");
+	msg_usage_print("a --sysroot tree cannot bind drivers or online memory: add --dry-run to "
+			"see the writes");
 	return 1;
 }
 

@@ -310,11 +310,7 @@ static int scan_process(struct who *w, pid_t pid)
 	int rc, fd, n;
 
 	rc = target_open(&t, pid);
-	if (rc == -ENOSYS) {
-		/* Before Linux 5.3: no pidfd, the pid alone (target_alive copes). */
-		t.pid = pid;
-		t.pidfd = -1;
-	} else if (rc < 0) {
+	if (rc < 0) {
 		if (rc != -ESRCH)
 			note_unreadable(w, -rc);
 		return rc;

@@ -140,9 +140,12 @@ static int read_item(const char **sp, const char *end, unsigned long *lo, unsign
 	int rc;
 
 	rc = read_bit(sp, end, lo);
-	*hi = *lo;
-	if (rc || *sp == end || **sp != '-')
+	/* A malformed number leaves *lo unset: nothing to copy. */
+	if (rc)
 		return rc;
+	*hi = *lo;
+	if (*sp == end || **sp != '-')
+		return 0;
 	++*sp;
 	rc = read_bit(sp, end, hi);
 	if (rc)

@@ -39,7 +39,7 @@ static void upper_name(char *buf, cap_value_t cap)
 		snprintf(buf, CAPS_NAME_MAX, "%d", cap);
 		return;
 	}
-	for (i = 0; name[i] && i < CAPS_NAME_MAX - 1; i++)
+	for (i = 0; i < CAPS_NAME_MAX - 1 && name[i]; i++)
 		buf[i] = toupper((unsigned char)name[i]);
 	buf[i] = '\0';
 	cap_free(name);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +17,23 @@
 
 #include "lib/damon.h"
 #include "lib/msg.h"
+#include "lib/parse.h"
 #include "lib/sysroot.h"
 
 #define END { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Field helpers: name, kind, flags, since, what. */
-#define F(n, k, fl, v, w) { .name = n, .kind = k, .flags = fl, .since = v, .what = w }
+#define F(n, k, fl, v, w) { .name = (n), .kind = (k), .flags = (fl), .since = (v), .what = (w) }
 #define FN(n, k, fl, v, w, neu) \
-	{ .name = n, .kind = k, .flags = fl, .since = v, .what = w, .neutral = neu }
+	{ .name = (n), .kind = (k), .flags = (fl), .since = (v), .what = (w), .neutral = (neu) }
 #define FW(n, fl, v, w, set, neu) \
-	{ .name = n, .kind = DAMON_WORD, .flags = fl, .since = v, .what = w, .words = set, \
-	  .neutral = neu }
-#define D(n, v, w, ch) { .name = n, .kind = DAMON_DIR, .since = v, .what = w, .children = ch }
+	{ .name = (n), .kind = DAMON_WORD, .flags = (fl), .since = (v), .what = (w), \
+	  .words = (set), .neutral = (neu) }
+#define D(n, v, w, ch) \
+	{ .name = (n), .kind = DAMON_DIR, .since = (v), .what = (w), .children = (ch) }
 #define L(n, cnt, v, w, ch) \
-	{ .name = n, .kind = DAMON_LIST, .since = v, .what = w, .count = cnt, .dir = n, \
-	  .children = ch }
+	{ .name = (n), .kind = DAMON_LIST, .since = (v), .what = (w), .count = (cnt), .dir = (n), \
+	  .children = (ch) }
 
 const char *const damon_operations[] = { "vaddr", "fvaddr", "paddr", NULL };
 const char *const damon_actions[] = { "willneed", "cold", "pageout", "hugepage", "nohugepage",
@@ -377,8 +380,9 @@ int damon_kdamond_state(int kd, int *pid)
 	if (!strcmp(buf, "off"))
 		return 0;
 	snprintf(rel, sizeof(rel), "kdamonds/%d/pid", kd);
-	if (damon_read_str(rel, buf, sizeof(buf)) == 0)
-		*pid = atoi(buf);
+	/* Unreadable or junk: on, with the pid unknown (-1). */
+	if (damon_read_str(rel, buf, sizeof(buf)) == 0 && parse_int(buf, pid, -1, INT_MAX) < 0)
+		*pid = -1;
 	return 1;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/inject.h"
+#include "lib/parse.h"
 #include "lib/seccomp.h"
 #include "lib/sysroot.h"
 #include "lib/vma.h"
@@ -376,13 +377,12 @@ static pid_t pick_thread(pid_t pid)
 	while ((de = readdir(d))) {
 		char line[64];
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (sysroot_read_line(line, sizeof(line), "/proc/%d/task/%.16s/stat", pid,
-				      de->d_name) > 0 && !strstr(line, ") Z")) {
-			tid = atoi(de->d_name);
+		if (parse_pid(de->d_name, &tid) < 0)
+			continue;	/* ".", "..": every task is a number */
+		if (sysroot_read_line(line, sizeof(line), "/proc/%d/task/%d/stat", pid, tid) > 0 &&
+		    !strstr(line, ") Z"))
 			break;
-		}
+		tid = pid;
 	}
 	closedir(d);
 	return tid;
@@ -454,13 +454,15 @@ static int save_state(struct inject *in)
 int inject_attach(struct inject *in, const struct target *t)
 {
 	const char *delay = getenv("NUMAKIT_TEST_INJECT_DELAY_MS");
-	int rc;
+	int rc, delay_ms;
 
 	_Static_assert(sizeof(arch_regs) <= sizeof(in->regs), "register buffer too small");
 	memset(in, 0, sizeof(*in));
 	in->pid = t->pid;
 	in->tid = pick_thread(t->pid);
-	in->delay_ms = delay ? atoi(delay) : 0;
+	/* A test hook: anything but a plain number of ms, up to a minute, is no delay. */
+	if (delay && parse_int(delay, &delay_ms, 0, 60000) == 0)
+		in->delay_ms = (unsigned int)delay_ms;
 	in->state = ST_RUNNING;
 	{
 		char val[16];
@@ -473,6 +475,12 @@ int inject_attach(struct inject *in, const struct target *t)
 		return -errno;
 	in->seized = 1;
 	rc = to_istop(in);
+	/*
+	 * The PID was seized by number: check that it is still the target's.
+	 * Seized, the process keeps its PID (as a zombie at worst) from now on.
+	 */
+	if (!rc && target_alive(t) <= 0)
+		rc = -ESRCH;
 	if (!rc)
 		rc = save_state(in);
 	if (!rc) {

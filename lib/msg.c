@@ -79,7 +79,7 @@ void msg_verbose(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-int msg_usage(const char *fmt, ...)
+void msg_usage_print(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,7 +87,6 @@ int msg_usage(const char *fmt, ...)
 	msg_vprint("", 0, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", program_invocation_short_name);
-	return EXIT_USAGE;
 }
 
 static void *check_alloc(void *p)

@@ -26,8 +26,15 @@ void msg_warn(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void msg_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed only with at least `level` -v. */
 void msg_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The message, then "Try 'prog --help' for more information."; returns EXIT_USAGE. */
-int msg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The message, then "Try 'prog --help' for more information.". */
+void msg_usage_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * msg_usage_print(), worth EXIT_USAGE.  A macro, not a function returning it,
+ * so that the static analyzer sees the status: it follows no variadic call
+ * and no call into another file, and would assume a caller's
+ * `return msg_usage(...)` may return 0 and go on with unset outputs.
+ */
+#define msg_usage(...) (msg_usage_print(__VA_ARGS__), EXIT_USAGE)
 void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap);
 
 void *msg_malloc_or_die(size_t n);

@@ -107,6 +107,9 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 		msg_err(errno, "cannot use sysroot '%s'", common->sysroot);
 		exit(EXIT_USAGE);
 	}
+	/* popt's copy: lib/sysroot keeps its own, which sysroot_get() returns. */
+	free((char *)common->sysroot);
+	common->sysroot = NULL;
 	rest = poptGetArgs(pc);
 	if (!rest)
 		rest = none;
@@ -120,6 +123,7 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 void opt_free(poptContext pc)
 {
 	poptFreeContext(pc);
+	sysroot_reset();
 }
 
 int opt_split_command(int argc, char **argv, char ***cmd, int *ncmd)

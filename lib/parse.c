@@ -85,6 +85,21 @@ int parse_u64(const char *s, uint64_t *val, uint64_t min, uint64_t max)
 	return whole_u64(s, 0, val, min, max);
 }
 
+int parse_u64_prefix(const char *s, unsigned int base, uint64_t *val, const char **end)
+{
+	uint64_t v;
+	int rc;
+
+	if (!s || (base != 10 && base != 16))
+		return -EINVAL;
+	rc = scan_digits(&s, base, &v);
+	if (rc)
+		return rc;
+	*val = v;
+	*end = s;
+	return 0;
+}
+
 int parse_s64(const char *s, int64_t *val, int64_t min, int64_t max)
 {
 	uint64_t mag, lim;

@@ -25,6 +25,15 @@ int parse_pid(const char *s, pid_t *pid);
 int parse_fd(const char *s, int *fd);
 
 /*
+ * The number that starts s, for a field inside a line the kernel wrote
+ * (/proc, sysfs) where the whole-string parsers do not fit: decimal (base
+ * 10) or hexadecimal without a prefix (base 16), no blank, no sign.  *end
+ * is left after the digits, whatever follows them is the caller's.  0,
+ * -EINVAL when s does not start with a digit, -ERANGE on overflow.
+ */
+int parse_u64_prefix(const char *s, unsigned int base, uint64_t *val, const char **end);
+
+/*
  * An address: hexadecimal as /proc/PID/maps prints it, with or without a
  * 0x prefix ("7f12a000", "0x7f12a000").
  */

@@ -121,7 +121,6 @@ static int grow(void *arrp, size_t n, size_t size)
 	return 0;
 }
 
-/* The numbers of the entries "<prefix>N" of a directory, sorted; count or -errno. */
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -129,7 +128,12 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int list_numbers(const char *dir, const char *prefix, long **out)
+/*
+ * The numbers of the entries "<prefix>N" of a directory, sorted, in *out
+ * (*count of them); 0 or -errno.  The count is apart from the status so that
+ * a failure always leaves no array and a count of 0.
+ */
+static int list_numbers(const char *dir, const char *prefix, long **out, int *count)
 {
 	struct dirent *de;
 	long *ids = NULL, id;
@@ -137,6 +141,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 	DIR *d;
 
 	*out = NULL;
+	*count = 0;
 	d = sysroot_opendir("%s", dir);
 	if (!d)
 		return -errno;
@@ -159,7 +164,8 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 	if (n)
 		qsort(ids, n, sizeof(*ids), cmp_long);
 	*out = ids;
-	return (int)n;
+	*count = (int)n;
+	return 0;
 }
 
 /* ---- nodes ---- */
@@ -190,14 +196,15 @@ static int read_masks(struct masks *m)
 
 static void free_masks(struct masks *m)
 {
-	struct bitmask **all[] = { &m->online, &m->has_cpu, &m->has_memory, &m->has_normal,
-				   &m->has_private, &m->sysram };
+	struct bitmask **fields[] = { &m->online, &m->has_cpu, &m->has_memory, &m->has_normal,
+				      &m->has_private, &m->sysram };
 	size_t i;
 
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (*all[i])
-			numa_bitmask_free(*all[i]);
-		*all[i] = NULL;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (*fields[i])
+			/* cppcheck-suppress shadowVariable ; a call it reads as a declaration */
+			numa_bitmask_free(*fields[i]);
+		*fields[i] = NULL;
 	}
 }
 
@@ -225,23 +232,33 @@ static int read_cpus(struct spm_node *n, char *text)
 	return 0;
 }
 
-/* "Node 0 MemTotal:        5465888 kB" */
+/* "Node 0 MemTotal:        5465888 kB": 1 and the size if the line has that key. */
+static int meminfo_kb(const char *line, const char *key, uint64_t *bytes)
+{
+	size_t len = strlen(key);
+	const char *p;
+	uint64_t v;
+
+	if (strncmp(line, "Node ", 5) || parse_u64_prefix(line + 5, 10, &v, &p) || *p != ' ' ||
+	    strncmp(p + 1, key, len) || p[1 + len] != ':')
+		return 0;
+	p += 2 + len;
+	p += strspn(p, " ");
+	if (parse_u64_prefix(p, 10, &v, &p) || strcmp(p, " kB") || v > UINT64_MAX >> 10)
+		return 0;
+	*bytes = v << 10;
+	return 1;
+}
+
 static void read_meminfo(struct spm_node *n)
 {
-	unsigned long long kb;
-	char *text, *line, *save = NULL, key[32];
+	char *text, *line, *save = NULL;
 
 	if (sysroot_read_file(&text, NODE_DIR "/node%d/meminfo", n->id) < 0)
 		return;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "Node %*d %31[^:]: %llu kB", key, &kb) != 2 ||
-		    kb > UINT64_MAX >> 10)
-			continue;
-		if (!strcmp(key, "MemTotal"))
-			n->mem_total = (uint64_t)kb << 10;
-		else if (!strcmp(key, "MemFree"))
-			n->mem_free = (uint64_t)kb << 10;
-	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!meminfo_kb(line, "MemTotal", &n->mem_total))
+			meminfo_kb(line, "MemFree", &n->mem_free);
 	free(text);
 }
 
@@ -383,9 +400,9 @@ static int read_blocks(struct spm_system *sys, struct spm_node *n)
 	int i, count, rc = 0;
 
 	snprintf(dir, sizeof(dir), NODE_DIR "/node%d", n->id);
-	count = list_numbers(dir, "memory", &ids);
-	if (count < 0)
-		return soft(count);
+	rc = list_numbers(dir, "memory", &ids, &count);
+	if (rc < 0)
+		return soft(rc);
 	n->blocks = calloc(count ? count : 1, sizeof(*n->blocks));
 	if (!n->blocks) {
 		free(ids);
@@ -449,14 +466,15 @@ static void node_zone(struct spm_node *n)
 
 static int read_node(struct spm_system *sys, struct spm_node *n, const struct masks *m)
 {
-	char path[96], *text;
+	char path[96], *text, none[1] = "";
 	ssize_t len;
 	int rc, k;
 
 	len = sysroot_read_file(&text, NODE_DIR "/node%d/cpulist", n->id);
 	if (len == -ENOMEM)
 		return (int)len;
-	rc = read_cpus(n, len < 0 ? (char[]){ "" } : text);
+	/* A node without a cpulist file has no CPUs; read_cpus() writes to its text. */
+	rc = read_cpus(n, len < 0 ? none : text);
 	if (len >= 0)
 		free(text);
 	if (rc)
@@ -495,6 +513,17 @@ static void drop_gone_nodes(struct spm_system *sys)
 		return;	/* keeping them is not wrong, only stale */
 	for (i = 0; i < sys->nnodes; i++)
 		gone[i] = !sysroot_exists(NODE_DIR "/node%d", sys->nodes[i].id);
+	/* The columns first, while every row is still where it was read. */
+	for (i = 0; i < sys->nnodes; i++) {
+		int *d = sys->nodes[i].distance;
+		size_t to = 0;
+
+		if (gone[i] || !d)
+			continue;
+		for (k = 0; k < sys->nnodes; k++)
+			if (!gone[k])
+				d[to++] = d[k];
+	}
 	for (i = kept = 0; i < sys->nnodes; i++) {
 		struct spm_node *n = &sys->nodes[i];
 
@@ -505,14 +534,6 @@ static void drop_gone_nodes(struct spm_system *sys)
 			continue;
 		}
 		sys->nodes[kept++] = *n;
-	}
-	for (i = 0; i < kept; i++) {
-		int *d = sys->nodes[i].distance;
-		size_t to = 0;
-
-		for (k = 0; k < sys->nnodes; k++)
-			if (!gone[k])
-				d[to++] = d[k];
 	}
 	sys->nnodes = kept;
 	free(gone);
@@ -525,9 +546,9 @@ static int read_nodes(struct spm_system *sys)
 	size_t i;
 	int count, rc;
 
-	count = list_numbers(NODE_DIR, "node", &ids);
-	if (count < 0)
-		return count;
+	rc = list_numbers(NODE_DIR, "node", &ids, &count);
+	if (rc < 0)
+		return rc;
 	sys->nodes = calloc(count ? count : 1, sizeof(*sys->nodes));
 	if (!sys->nodes) {
 		free(ids);
@@ -555,11 +576,11 @@ static int read_tiers(struct spm_system *sys)
 {
 	char path[96];
 	long *ids;
-	int i, count;
+	int i, count, rc;
 
-	count = list_numbers(TIER_DIR, "memory_tier", &ids);
-	if (count < 0)
-		return soft(count);
+	rc = list_numbers(TIER_DIR, "memory_tier", &ids, &count);
+	if (rc < 0)
+		return soft(rc);
 	sys->tiers = calloc(count ? count : 1, sizeof(*sys->tiers));
 	if (!sys->tiers) {
 		free(ids);
@@ -684,10 +705,11 @@ static int add_range(struct spm_range **arr, size_t *n, uint64_t start, uint64_t
 static int read_iomem(struct spm_system *sys)
 {
 	char names[8][32] = { { 0 } };
-	unsigned long long a, b;
+	const char *p, *name;
 	size_t cap = 0, depth;
-	char *line = NULL, *name;
-	int off, rc = 0;
+	char *line = NULL;
+	uint64_t a, b;
+	int rc = 0;
 	FILE *f;
 
 	f = sysroot_fopen("r", "/proc/iomem");
@@ -696,9 +718,11 @@ static int read_iomem(struct spm_system *sys)
 	while (!rc && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		depth = strspn(line, " ") / 2;
-		if (sscanf(line, " %llx-%llx : %n", &a, &b, &off) != 2 || b < a)
+		p = line + strspn(line, " ");
+		if (parse_u64_prefix(p, 16, &a, &p) || *p != '-' ||
+		    parse_u64_prefix(p + 1, 16, &b, &p) || strncmp(p, " : ", 3) || b < a)
 			continue;
-		name = line + off;
+		name = p + 3;
 		if (depth < 8)
 			snprintf(names[depth], sizeof(names[depth]), "%s", name);
 		if (a == 0 && b == 0) {
@@ -880,7 +904,7 @@ int spm_blocks_in(const struct spm_system *sys, uint64_t start, uint64_t size,
 		end = first;
 	if (end - first > INT_MAX || end > ULONG_MAX)
 		return -ERANGE;
-	idx = malloc((end - first ? end - first : 1) * sizeof(*idx));
+	idx = malloc(((end - first) ? end - first : 1) * sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (i = first; i < end; i++)

@@ -39,6 +39,12 @@ int sysroot_set(const char *dir)
 	return 0;
 }
 
+void sysroot_reset(void)
+{
+	free(root);
+	root = NULL;
+}
+
 const char *sysroot_get(void)
 {
 	return root;

@@ -13,6 +13,7 @@
  * absolute ("/proc/42/maps"); printf-style where it saves a buffer.
  */
 int sysroot_set(const char *dir);		/* 0 or -errno (dir must be a directory) */
+void sysroot_reset(void);			/* back to the live system */
 const char *sysroot_get(void);			/* NULL when live */
 int sysroot_is_live(void);
 

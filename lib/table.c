@@ -65,7 +65,7 @@ static int add_list(struct table *t, const char *list)
 		len = end - p;
 		id = find_column(t->cols, t->ncols, p, len);
 		if (id < 0) {
-			msg_usage("unknown column '%.*s'", (int)len, p);
+			msg_usage_print("unknown column '%.*s'", (int)len, p);
 			return -EINVAL;
 		}
 		rc = add_id(t, id);
@@ -221,7 +221,7 @@ void table_size_str(char *buf, size_t size, uint64_t bytes)
 	uint64_t dec = bytes, frac = 0;
 	int exp = 0;
 
-	while (exp < 60 && bytes >= 1ULL << (exp + 10))
+	while (exp < 60 && bytes >> exp >= 1024)
 		exp += 10;
 	if (exp) {
 		dec = bytes >> exp;

@@ -3,9 +3,12 @@
  * Target processes held by a pidfd, and the launcher for wrapped commands.
  * Every /proc file is opened first and the pidfd checked afterwards: if the
  * process was still alive then, the file cannot belong to a recycled PID.
+ * Without pidfd_open (Linux < 5.3) the start time of the PID stands in for
+ * the pidfd: the same check, against /proc/PID/stat.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +16,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/msg.h"
+#include "lib/parse.h"
 #include "lib/sysroot.h"
 #include "lib/target.h"
 
@@ -29,11 +34,67 @@
 
 #define PF_KTHREAD 0x00200000
 
+/* The test hook of numakit(7): the tests cannot boot a kernel before 5.3. */
+static int pidfd_disabled(void)
+{
+	const char *v = getenv("NUMAKIT_TEST_NO_PIDFD");
+
+	return v && !strcmp(v, "1");
+}
+
 static int sys_pidfd_open(pid_t pid)
 {
-	int fd = syscall(SYS_pidfd_open, pid, 0);
+	int fd;
 
+	if (pidfd_disabled())
+		return -ENOSYS;
+	fd = syscall(SYS_pidfd_open, pid, 0);
 	return fd < 0 ? -errno : fd;
+}
+
+int target_stat_u64(const char *stat, int n, uint64_t *val)
+{
+	const char *p = target_stat_field(stat, n), *end;
+	uint64_t v;
+	int rc;
+
+	if (!p)
+		return -EINVAL;
+	rc = parse_u64_prefix(p, 10, &v, &end);
+	if (rc)
+		return rc;
+	if (*end != ' ' && *end != '\n' && *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/* The start time of whatever process has the PID now: 0, -ESRCH, -errno. */
+static int pid_start_time(pid_t pid, uint64_t *ticks)
+{
+	char buf[1024];
+	ssize_t n;
+
+	n = sysroot_read_line(buf, sizeof(buf), "/proc/%d/stat", pid);
+	if (n == -ENOENT)
+		return -ESRCH;
+	if (n < 0)
+		return (int)n;
+	return target_stat_u64(buf, 22, ticks);
+}
+
+static int open_by_start_time(struct target *t)
+{
+	static int told;
+	int rc;
+
+	rc = pid_start_time(t->pid, &t->start_time);
+	if (rc < 0)
+		return rc;
+	/* Once with -v; with -vv for every target (cpumm -a opens hundreds). */
+	msg_verbose(told++ ? 2 : 1, "pidfd_open: not supported by this kernel (Linux 5.3): "
+		    "guarding pid %d by its start time", t->pid);
+	return 0;
 }
 
 int target_open(struct target *t, pid_t pid)
@@ -42,11 +103,14 @@ int target_open(struct target *t, pid_t pid)
 
 	t->pid = pid;
 	t->pidfd = -1;
+	t->start_time = 0;
 	if (pid <= 0)
 		return -EINVAL;
 	if (!sysroot_is_live())
 		return sysroot_exists("/proc/%d", pid) ? 0 : -ESRCH;
 	fd = sys_pidfd_open(pid);
+	if (fd == -ENOSYS)
+		return open_by_start_time(t);
 	if (fd < 0)
 		return fd;
 	t->pidfd = fd;
@@ -86,6 +150,7 @@ int target_open_pidfd(struct target *t, int fd)
 
 	t->pid = -1;
 	t->pidfd = -1;
+	t->start_time = 0;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return -EBADF;
 	rc = pidfd_pid(fd, &pid);
@@ -114,8 +179,27 @@ void target_close(struct target *t)
 	t->pidfd = -1;
 }
 
+static int alive_by_start_time(const struct target *t)
+{
+	uint64_t now;
+	int rc;
+
+	rc = pid_start_time(t->pid, &now);
+	if (rc == -ESRCH)
+		return 0;
+	if (rc < 0)
+		return rc;
+	return now == t->start_time;
+}
+
 int target_alive(const struct target *t)
 {
+	/*
+	 * Start time 0 is the boot's first tick: that PID (1, an early kthread)
+	 * never exits, so the plain existence check is as good.
+	 */
+	if (t->pidfd < 0 && t->start_time)
+		return alive_by_start_time(t);
 	if (t->pidfd < 0)
 		return sysroot_exists("/proc/%d", t->pid);
 	if (syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0)
@@ -371,6 +455,47 @@ int target_wait(struct target_child *c)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
+}
+
+/* Without a pidfd: waitid(WNOWAIT) every 10 ms, which leaves the child unreaped. */
+static int exited_by_waitid(pid_t pid, int timeout_ms)
+{
+	struct timespec slice;
+	siginfo_t si;
+	int waited = 0;
+
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+			return errno == EINTR ? 0 : -errno;
+		if (si.si_pid)
+			return 1;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return 0;
+		slice.tv_sec = 0;
+		slice.tv_nsec = 10 * 1000000L;
+		if (timeout_ms >= 0 && timeout_ms - waited < 10)
+			slice.tv_nsec = (timeout_ms - waited) * 1000000L;
+		/* A signal ends the wait as it ends poll(): the caller looks at it. */
+		if (nanosleep(&slice, NULL) < 0)
+			return 0;
+		waited += 10;
+	}
+}
+
+int target_exited(const struct target_child *c, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+	int rc;
+
+	if (c->pid <= 0)
+		return -ECHILD;
+	if (c->pidfd < 0)
+		return exited_by_waitid(c->pid, timeout_ms);
+	rc = poll(&p, 1, timeout_ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -errno;
+	return rc > 0;
 }
 
 int target_exec_status(int err)

@@ -3,17 +3,23 @@
 #define NUMAKIT_TARGET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
  * A target process.  On the live system it is held by a pidfd opened once,
  * so a recycled PID is never touched: every /proc file is opened and then
- * the pidfd is checked again.  Under --sysroot there is no pidfd (-1) and
- * the PID names a directory of the captured tree.
+ * the pidfd is checked again.  A kernel without pidfd_open (before 5.3)
+ * gets no pidfd (-1): the process is then held by its start time (field 22
+ * of /proc/PID/stat, in clock ticks since boot), read at open and compared
+ * at every later check; a PID that now has another start time, or none,
+ * belongs to a process that is gone.  Under --sysroot there is no pidfd and
+ * no start time (0), and the PID names a directory of the captured tree.
  */
 struct target {
 	pid_t pid;
 	int pidfd;
+	uint64_t start_time;	/* guard without a pidfd; 0: none */
 };
 
 enum target_kind {
@@ -23,9 +29,11 @@ enum target_kind {
 };
 
 /*
- * 0 or -errno (-ESRCH: no such process; -EINVAL: pid <= 0; -ENOSYS: a
- * kernel without pidfd_open, before 5.3).  Under --sysroot only the
- * directory /proc/PID of the tree is checked and pidfd stays -1.
+ * 0 or -errno (-ESRCH: no such process; -EINVAL: pid <= 0).  A kernel
+ * without pidfd_open (ENOSYS, before 5.3) falls back on the start time,
+ * said once with -v.  Under --sysroot only the directory /proc/PID of the
+ * tree is checked and pidfd stays -1.  NUMAKIT_TEST_NO_PIDFD=1 in the
+ * environment makes pidfd_open answer ENOSYS (a test hook, numakit(7)).
  */
 int target_open(struct target *t, pid_t pid);
 /*
@@ -37,7 +45,10 @@ int target_open(struct target *t, pid_t pid);
 int target_open_pidfd(struct target *t, int fd);
 void target_close(struct target *t);
 
-/* 1 if the process still exists (a zombie counts), 0 if gone, -errno. */
+/*
+ * 1 if the process still exists (a zombie counts), 0 if gone (or, held by
+ * its start time, if the PID now has another start time), -errno.
+ */
 int target_alive(const struct target *t);
 /*
  * Open /proc/PID/<file> (through sysroot) and make sure it belongs to the
@@ -55,6 +66,12 @@ const char *target_stat_field(const char *stat, int n);
 int target_kind(const struct target *t);
 /* comm from /proc/PID/comm, without the newline; 0 or -errno. */
 int target_comm(const struct target *t, char *buf, size_t size);
+/*
+ * Field n of a stat line as an unsigned decimal number (22 is the start
+ * time): 0, -EINVAL when there is no such field or it is not a number,
+ * -ERANGE past 64 bits.
+ */
+int target_stat_u64(const char *stat, int n, uint64_t *val);
 
 /*
  * Command launcher.  target_spawn() forks and execs argv[0] (PATH search);
@@ -65,10 +82,10 @@ int target_comm(const struct target *t, char *buf, size_t size);
  * the child is already reaped.
  *
  * pidfd is -1 when pidfd_open failed (the PID of an unreaped child is safe
- * anyway); target_wait() closes it.  Signal dispositions and the signal
- * mask are inherited as they are.  A held child whose hold_fd is closed
- * without target_release() (target_wait() does so) exits with status 1
- * without running the command.
+ * anyway: target_exited() then asks waitid); target_wait() closes it.
+ * Signal dispositions and the signal mask are inherited as they are.  A
+ * held child whose hold_fd is closed without target_release()
+ * (target_wait() does so) exits with status 1 without running the command.
  */
 struct target_child {
 	pid_t pid;
@@ -84,6 +101,12 @@ int target_release(struct target_child *c);
  * code (128+N for signal N), or -errno (-ECHILD when there is no child).
  */
 int target_wait(struct target_child *c);
+/*
+ * Wait up to timeout_ms (0: do not wait, -1: forever) for the child to
+ * exit, without reaping it: 1 once it has exited, 0 if it still runs,
+ * -errno.  Through its pidfd, or without one by polling waitid(WNOWAIT).
+ */
+int target_exited(const struct target_child *c, int timeout_ms);
 /* The exit status for an exec failure: 127 for ENOENT, 126 otherwise (either sign). */
 int target_exec_status(int err);
 

@@ -510,7 +510,7 @@ static int copy_tree(const char *src, const char *dst, bool fresh)
 	d = opendir(src);
 	if (!d)
 		return errno;
-	buf = malloc(STORE_MAX * 4);
+	buf = malloc((size_t)STORE_MAX * 4);
 	if (!buf) {
 		closedir(d);
 		return ENOMEM;
@@ -527,7 +527,7 @@ static int copy_tree(const char *src, const char *dst, bool fresh)
 			e = fresh && numbered(de->d_name) ? 0 : copy_tree(s, t, fresh);
 		else if (fresh && in_list(nr_files, de->d_name))
 			e = new_file(t, "0\n", 2);
-		else if ((n = get_file(s, buf, STORE_MAX * 4)) < 0)
+		else if ((n = get_file(s, buf, (size_t)STORE_MAX * 4)) < 0)
 			e = errno;
 		else
 			e = new_file(t, buf, (size_t)n);

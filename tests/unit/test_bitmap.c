@@ -34,7 +34,7 @@ static const char *esc(const char *s)
 /* A 32-word (1024-bit) mask: "80000000,00000000,...,00000f0f". */
 static char *mask_1024(void)
 {
-	char *s = malloc(32 * 9);
+	char *s = malloc((size_t)32 * 9);
 	int i;
 
 	strcpy(s, "80000000");

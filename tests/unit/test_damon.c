@@ -243,6 +243,7 @@ static void test_write(void)
 	json_object_object_add(damon_json_item(want, "contexts", 0), "addr_unit",
 			       json_object_new_uint64(1));
 	s.dry_run = 1;
+	/* cppcheck-suppress redundantAssignment ; trace_print() appends to it through s.arg */
 	t.text[0] = '\0';
 	rc = damon_write_tree(&s, "kdamonds/0", kd_node(), want, have);
 	CHECK(rc == 0 || rc == -EOPNOTSUPP, "neutral values plan (%d %s)", rc, s.errpath);

@@ -429,9 +429,47 @@ static void test_range(void)
 	range_is("10000000000000000-1x", -EINVAL, 0, 0);
 }
 
+static void prefix_is(const char *s, unsigned int base, int want_rc, uint64_t want, int used)
+{
+	const char *end = NULL;
+	uint64_t v = 0xdead;
+	int rc = parse_u64_prefix(s, base, &v, &end);
+
+	if (want_rc)
+		CHECK(rc == want_rc && v == 0xdead && !end,
+		      "parse_u64_prefix '%s' base %u is %s, value untouched", esc(s), base,
+		      err_name(want_rc));
+	else
+		CHECK(rc == 0 && v == want && end == s + used,
+		      "parse_u64_prefix '%s' base %u = %" PRIu64 ", %d characters", esc(s), base,
+		      want, used);
+}
+
+static void test_u64_prefix(void)
+{
+	prefix_is("0", 10, 0, 0, 1);
+	prefix_is("12345 0 0\n", 10, 0, 12345, 5);
+	prefix_is("18446744073709551615", 10, 0, UINT64_MAX, 20);
+	prefix_is("42abc", 10, 0, 42, 2);
+	prefix_is("007", 10, 0, 7, 3);
+	prefix_is("fed00000-fed003ff : HPET 0", 16, 0, 0xfed00000, 8);
+	prefix_is("FFFFFFFFFFFFFFFF", 16, 0, UINT64_MAX, 16);
+	prefix_is("0x10", 16, 0, 0, 1);		/* no prefix: the x ends it */
+	prefix_is("18446744073709551616", 10, -ERANGE, 0, 0);
+	prefix_is("10000000000000000", 16, -ERANGE, 0, 0);
+	prefix_is("", 10, -EINVAL, 0, 0);
+	prefix_is(" 1", 10, -EINVAL, 0, 0);
+	prefix_is("-1", 10, -EINVAL, 0, 0);
+	prefix_is("+1", 10, -EINVAL, 0, 0);
+	prefix_is("a", 10, -EINVAL, 0, 0);
+	prefix_is("1", 8, -EINVAL, 0, 0);
+	prefix_is(NULL, 10, -EINVAL, 0, 0);
+}
+
 int main(void)
 {
 	test_u64();
+	test_u64_prefix();
 	test_s64();
 	test_int();
 	test_pid_fd();

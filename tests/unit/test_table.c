@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ static char *capture(int which, int (*fn)(void *), void *arg, int *rc)
 	int fd, saved;
 	char *buf = NULL;
 
+	/* Never a status fn can return: a test that could not run fails its CHECK. */
+	*rc = INT_MIN;
 	fflush(f);
 	fd = mkstemp(path);
 	if (fd < 0)
@@ -177,8 +180,10 @@ static void test_sizes(void)
 	CHECK_STR(size_str(0, 0), "0B", "0 bytes");
 	CHECK_STR(size_str(1023, 0), "1023B", "below 1K stays in bytes");
 	CHECK_STR(size_str(4096, 0), "4K", "4096 is 4K");
-	CHECK_STR(size_str(1536 * 1024, 0), "1.5M", "1.5M");
+	CHECK_STR(size_str(1536ULL * 1024, 0), "1.5M", "1.5M");
 	CHECK_STR(size_str(128ULL << 20, 0), "128M", "a memory block is 128M");
+	CHECK_STR(size_str(1ULL << 60, 0), "1E", "exbibytes, the last unit");
+	CHECK_STR(size_str(UINT64_MAX, 0), "16E", "the largest size rounds up to 16E");
 	CHECK_STR(size_str((10ULL << 30) + (512ULL << 20), 0), "10.5G",
 		  "one decimal as util-linux, also above 10");
 	CHECK_STR(size_str((1ULL << 20) - 1, 0), "1024K", "rounding up carries like util-linux");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -348,6 +349,129 @@ static void test_stat_field(void)
 	CHECK(!target_stat_field("42 (no end", 3), "a line without ')' has no field");
 }
 
+static void test_stat_u64(void)
+{
+	const char *head = "42 (a b) c) S 1 42 42 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 3 0 ";
+	char line[256];
+	uint64_t v = 0;
+
+	snprintf(line, sizeof(line), "%s12345 0 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == 0 && v == 12345, "start time 12345 from field 22");
+	CHECK(target_stat_u64(line, 4, &v) == 0 && v == 1, "ppid 1 from field 4");
+	CHECK(target_stat_u64(line, 3, &v) == -EINVAL, "the state is not a number");
+	snprintf(line, sizeof(line), "%s18446744073709551615\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == 0 && v == UINT64_MAX,
+	      "the largest start time, last on the line");
+	snprintf(line, sizeof(line), "%s18446744073709551616\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -ERANGE, "a start time past 64 bits: -ERANGE");
+	CHECK(target_stat_u64("42 (x) S 1 42\n", 22, &v) == -EINVAL, "no field 22: -EINVAL");
+	snprintf(line, sizeof(line), "%s-5 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -EINVAL, "a negative start time: -EINVAL");
+	snprintf(line, sizeof(line), "%s12x 0\n", head);
+	CHECK(target_stat_u64(line, 22, &v) == -EINVAL, "junk after the digits: -EINVAL");
+}
+
+/* Field 22 of our own stat, read without lib/target. */
+static uint64_t own_start_time(pid_t pid)
+{
+	uint64_t v = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		for (i = 2; i < 22 && p; i++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			v = strtoull(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* The same child checks with and without a pidfd: target_exited() must not reap. */
+static void child_exited(const char *how)
+{
+	char *t_sleep[] = { "sleep", "10", NULL };
+	struct target_child c;
+	siginfo_t si;
+	int rc;
+
+	rc = target_spawn(&c, t_sleep, 0);
+	CHECK(rc == 0, "%s: spawn sleep", how);
+	if (rc)
+		return;
+	CHECK(target_exited(&c, 0) == 0, "%s: a running child has not exited", how);
+	CHECK(target_exited(&c, 30) == 0, "%s: nor after 30 ms", how);
+	kill(c.pid, SIGKILL);
+	CHECK(target_exited(&c, 5000) == 1, "%s: a killed child has exited", how);
+	si.si_pid = 0;
+	rc = waitid(P_PID, c.pid, &si, WEXITED | WNOHANG | WNOWAIT);
+	CHECK(rc == 0 && si.si_pid == c.pid, "%s: and is left unreaped", how);
+	CHECK(target_wait(&c) == 128 + SIGKILL, "%s: target_wait reaps it", how);
+	CHECK(target_exited(&c, 0) == -ECHILD, "%s: no child once reaped", how);
+}
+
+static void test_no_pidfd(void)
+{
+	char *t_true[] = { "true", NULL };
+	struct target_child c;
+	struct target t;
+	siginfo_t si;
+	pid_t pid;
+	int st, rc, fd;
+
+	setenv("NUMAKIT_TEST_NO_PIDFD", "0", 1);
+	rc = target_open(&t, getpid());
+	CHECK(rc == 0 && t.pidfd >= 0 && t.start_time == 0, "NUMAKIT_TEST_NO_PIDFD=0: a pidfd");
+	target_close(&t);
+	child_exited("pidfd");
+
+	setenv("NUMAKIT_TEST_NO_PIDFD", "1", 1);
+	rc = target_open(&t, getpid());
+	CHECK(rc == 0 && t.pidfd == -1, "no pidfd_open: open self without a pidfd");
+	CHECK(t.start_time && t.start_time == own_start_time(getpid()),
+	      "held by its start time %" PRIu64, t.start_time);
+	CHECK(target_alive(&t) == 1, "no pidfd_open: self is alive");
+	CHECK(target_kind(&t) == TARGET_USER, "no pidfd_open: self is a user process");
+	fd = target_proc_open(&t, "maps", O_RDONLY);
+	CHECK(fd >= 0, "no pidfd_open: proc_open of self");
+	if (fd >= 0)
+		close(fd);
+	/* What a recycled PID looks like: the same number, another start time. */
+	t.start_time++;
+	CHECK(target_alive(&t) == 0, "another start time: the process is gone");
+	CHECK(target_proc_open(&t, "maps", O_RDONLY) == -ESRCH,
+	      "another start time: proc_open is -ESRCH");
+	CHECK(target_kind(&t) == -ESRCH, "another start time: kind is -ESRCH");
+	target_close(&t);
+
+	pid = fork();
+	if (pid == 0)
+		_exit(3);
+	rc = target_open(&t, pid);
+	CHECK(rc == 0 && t.pidfd == -1 && t.start_time, "no pidfd_open: open a child");
+	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	CHECK(target_alive(&t) == 1, "no pidfd_open: a zombie is alive");
+	waitpid(pid, &st, 0);
+	CHECK(target_alive(&t) == 0, "no pidfd_open: a reaped child is gone");
+	CHECK(target_proc_open(&t, "stat", O_RDONLY) == -ESRCH,
+	      "no pidfd_open: proc_open of a reaped child is -ESRCH");
+	target_close(&t);
+	CHECK(target_open(&t, free_pid()) == -ESRCH, "no pidfd_open: a nonexistent pid is -ESRCH");
+
+	rc = target_spawn(&c, t_true, 0);
+	CHECK(rc == 0 && c.pidfd == -1, "no pidfd_open: spawn without a pidfd");
+	if (rc == 0)
+		CHECK(target_wait(&c) == 0, "no pidfd_open: the spawned child is waited for");
+	child_exited("no pidfd");
+	unsetenv("NUMAKIT_TEST_NO_PIDFD");
+}
+
 int main(void)
 {
 	test_stat_field();
@@ -356,5 +480,7 @@ int main(void)
 	test_pidfd();
 	test_sysroot();
 	test_spawn();
+	test_stat_u64();
+	test_no_pidfd();
 	return unit_done();
 }
