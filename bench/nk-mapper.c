@@ -100,9 +100,10 @@ static uint64_t rng_next(void)
 	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
+/* A number below n, 0 when n is 0. */
 static size_t rng_below(size_t n)
 {
-	return (size_t)(rng_next() % n);
+	return n ? (size_t)(rng_next() % n) : 0;
 }
 
 static long parse_long(const char *opt, const char *s, long min, long max)
@@ -440,5 +441,8 @@ int main(int argc, char **argv)
 		err(1, "cannot write the figures");
 	if (o.done)
 		wait_for(&stop_set);
+	free(r.holes);
+	free(r.slot);
+	free(run.lat);
 	return 0;
 }

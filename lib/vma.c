@@ -108,7 +108,7 @@ static int text_grow(struct vma_list *l)
 	if (!l->text_cap) {
 		p = malloc(cap);
 	} else if (cap == TEXT_HEAP) {
-		cap = 4 * TEXT_HUGE;
+		cap = (size_t)4 * TEXT_HUGE;
 		p = map_huge(cap);
 		if (p) {
 			memcpy(p, l->text, l->text_len);
