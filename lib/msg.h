@@ -28,7 +28,8 @@ void msg_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The message, then "Try 'prog --help' for more information."; returns EXIT_USAGE. */
 int msg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap);
+void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 void *msg_malloc_or_die(size_t n);
 void *msg_calloc_or_die(size_t n, size_t sz);
