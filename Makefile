@@ -51,7 +51,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 .PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
-.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins
+.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins fuzz
 
 all: $(BINS)
 
@@ -117,7 +117,7 @@ deps:
 
 # The whole set-up, then every test; the last line is `N passed, N failed`.
 check: deps
-	@$(MAKE) --no-print-directory test-bins man
+	@$(MAKE) --no-print-directory test-bins man fuzz-bins
 	@B=$(B) tests/run
 
 # The benchmarks (bench/run) on a build of their own without the sanitizers,
@@ -173,6 +173,8 @@ uninstall:
 			$(DESTDIR)$(ZSHCOMPDIR)/_$$t $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
 	for m in $(MANS); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+include tests/fuzz/fuzz.mk
 
 .SECONDARY:
 
