@@ -696,7 +696,9 @@ static int read_iomem(struct spm_system *sys)
 	while (!rc && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		depth = strspn(line, " ") / 2;
-		if (sscanf(line, " %llx-%llx : %n", &a, &b, &off) != 2 || b < a)
+		/* sscanf counts %n in no return value: a line without " : " leaves it unset. */
+		off = -1;
+		if (sscanf(line, " %llx-%llx : %n", &a, &b, &off) != 2 || off < 0 || b < a)
 			continue;
 		name = line + off;
 		if (depth < 8)
