@@ -55,3 +55,4 @@ fuzz() {
 @test "fuzz: spec (damonctl JSON specs)" { fuzz spec; }
 @test "fuzz: spm (/proc/iomem and the node, memory and dax files)" { fuzz spm; }
 @test "fuzz: ranges (pmbind ranges and --ranges-from files)" { fuzz ranges; }
+@test "fuzz: record (damonctl report heatmap and wss recordings)" { fuzz record; }

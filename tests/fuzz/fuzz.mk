@@ -34,7 +34,8 @@ $(B)/fuzz/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 # fuzz_spec compiles cmd/damonctl.c in; the report half of damonctl comes beside it.
-$(B)/fuzz/fuzz_spec: $(B)/fuzz/cmd/damonctl-report.o
+# fuzz_record calls the report half alone.
+$(B)/fuzz/fuzz_spec $(B)/fuzz/fuzz_record: $(B)/fuzz/cmd/damonctl-report.o
 
 fuzz-bins:
 	@if reason=$$(FUZZ_CC='$(FUZZ_CC)' tests/fuzz/run --probe); then \

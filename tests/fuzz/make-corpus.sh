@@ -81,3 +81,10 @@ for t in newest template-6.18 captured/6.12-running; do
 	"$build/damonctl" --sysroot "tests/fixtures/damon/$t" status -J | seed spec "$n.json"
 	jq '.kdamonds[0]' "$out/spec/$n.json" | seed spec "$n-one.json"
 done
+# damonctl report: the recordings of the fixtures; byte 0 bit 4 picks wss, bits 0-3 the shape.
+for f in tests/fixtures/damon/recordings/*.jsonl; do
+	n=$(basename "$f" .jsonl)
+	sel 0 <"$f" | seed record "heatmap-$n"
+	sel 17 <"$f" | seed record "wss-json-$n"
+done
+sel 14 <tests/fixtures/damon/recordings/heat-vaddr.jsonl | seed record heatmap-small-bytes
