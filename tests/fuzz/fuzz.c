@@ -44,11 +44,14 @@ char *fuzz_str(const uint8_t *data, size_t size)
 
 static int add_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
+	char **more;
+
 	if (type != FTW_F)
 		return 0;
-	files = realloc(files, (nfiles + 1) * sizeof(*files));
-	if (!files || !(files[nfiles] = strdup(path + listed_from)))
+	more = realloc(files, (nfiles + 1) * sizeof(*files));
+	if (!more || !(more[nfiles] = strdup(path + listed_from)))
 		die("malloc");
+	files = more;
 	nfiles++;
 	return 0;
 }
