@@ -20,6 +20,8 @@ seed() {	# seed NAME FILE-NAME: stdin becomes the seed
 }
 
 sel() {		# sel BYTE: the selector byte, then stdin
+	# The format is the byte's escape on purpose: printf makes it one byte, NUL too.
+	# shellcheck disable=SC2059
 	printf "\\x$(printf %02x "$1")"
 	cat
 }
