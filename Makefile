@@ -51,7 +51,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(B)/%)
 MANS := $(patsubst man/%.scd,$(B)/man/%,$(wildcard man/*.scd))
 
 .PHONY: all check check-unit check-bats demo deps install uninstall man clean test-bins
-.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins lint
+.PHONY: check-vm vm-shell check-all vm-deps vm-build bench bench-bins lint fuzz
 
 all: $(BINS)
 
@@ -119,7 +119,7 @@ deps:
 # valgrind cannot run ASan binaries: with SANITIZE=1, tests/memcheck.bats runs
 # a plain copy built in $(B)/plain.
 check: deps
-	@$(MAKE) --no-print-directory test-bins man
+	@$(MAKE) --no-print-directory test-bins man fuzz-bins
 ifeq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory B=$(B)/plain SANITIZE= all test-bins
 	@B=$(B) NUMAKIT_PLAIN_BUILD=$(abspath $(B)/plain) tests/run
@@ -185,6 +185,8 @@ uninstall:
 			$(DESTDIR)$(ZSHCOMPDIR)/_$$t $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
 	for m in $(MANS); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+include tests/fuzz/fuzz.mk
 
 .SECONDARY:
 

@@ -330,24 +330,6 @@ static void proc_clear(struct proc *p)
 	p->active_mask = p->active_list = p->allowed_mask = p->allowed_list = NULL;
 }
 
-/* The value of "Key:\t..." in a status buffer, or NULL. */
-static char *status_field(char *buf, const char *key)
-{
-	size_t len = strlen(key);
-	char *p = buf, *end;
-
-	while (p && *p) {
-		end = strchrnul(p, '\n');
-		if (!strncmp(p, key, len) && p[len] == ':') {
-			p += len + 1;
-			p += strspn(p, " \t");
-			return strndup(p, end - p);
-		}
-		p = *end ? end + 1 : NULL;
-	}
-	return NULL;
-}
-
 /* Why a process cannot be read: ESRCH means it is gone. */
 static int proc_fail(struct proc *p, int err, const char *what)
 {
@@ -431,14 +413,14 @@ static int read_status(struct proc *p, enum source want, int quiet)
 			return p->gone = 1, p->status = EXIT_FAILURE;
 		return proc_fail(p, n, "status");
 	}
-	name = status_field(buf, "Name");
+	name = target_status_field(buf, "Name");
 	if (name)
 		snprintf(p->comm, sizeof(p->comm), "%s", name);
 	free(name);
-	p->allowed_mask = status_field(buf, "Cpus_allowed");
-	p->allowed_list = status_field(buf, "Cpus_allowed_list");
-	p->active_mask = status_field(buf, "Cpus_active_mm");
-	p->active_list = status_field(buf, "Cpus_active_mm_list");
+	p->allowed_mask = target_status_field(buf, "Cpus_allowed");
+	p->allowed_list = target_status_field(buf, "Cpus_allowed_list");
+	p->active_mask = target_status_field(buf, "Cpus_active_mm");
+	p->active_list = target_status_field(buf, "Cpus_active_mm_list");
 	free(buf);
 	if (!p->allowed_mask || bitmap_parse_mask(p->allowed_mask, &p->allowed) < 0)
 		return bad_field(p, "Cpus_allowed", p->allowed_mask ? p->allowed_mask : "");

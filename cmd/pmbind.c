@@ -209,6 +209,8 @@ static int parse_one(struct opts *o, const char *s, const char *where)
 	if (start % o->page)
 		return msg_usage("range '%s': start is not page-aligned", s);
 	/* mbind rounds the length up to a page; so do we, to see overlaps. */
+	if (end > UINT64_MAX - (o->page - 1))
+		return msg_usage("range '%s': end is past the last page", s);
 	end = (end + o->page - 1) / o->page * o->page;
 	return add_range(o, start, end);
 }

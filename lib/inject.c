@@ -319,24 +319,18 @@ static int to_istop(struct inject *in)
 
 static int status_field(pid_t pid, const char *key, char *val, size_t size)
 {
-	char *buf, *p, *nl;
+	char *buf, *v;
 	ssize_t n = sysroot_read_file(&buf, "/proc/%d/status", pid);
-	size_t klen = strlen(key);
 
 	if (n < 0)
 		return n;
-	for (p = buf; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		if (!strncmp(p, key, klen) && p[klen] == ':') {
-			p += klen + 1;
-			p += strspn(p, " \t");
-			snprintf(val, size, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
-			free(buf);
-			return 0;
-		}
-	}
+	v = target_status_field(buf, key);
 	free(buf);
-	return -ENOENT;
+	if (!v)
+		return -errno;
+	snprintf(val, size, "%s", v);
+	free(v);
+	return 0;
 }
 
 int inject_check(const struct target *t, const char **why)

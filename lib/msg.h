@@ -35,7 +35,8 @@ void msg_usage_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  * `return msg_usage(...)` may return 0 and go on with unset outputs.
  */
 #define msg_usage(...) (msg_usage_print(__VA_ARGS__), EXIT_USAGE)
-void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap);
+void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 void *msg_malloc_or_die(size_t n);
 void *msg_calloc_or_die(size_t n, size_t sz);

@@ -56,6 +56,9 @@ int sysroot_is_live(void)
 }
 
 static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	size_t off = 0;
 	int n;

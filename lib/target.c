@@ -260,6 +260,28 @@ const char *target_stat_field(const char *stat, int n)
 	return p;
 }
 
+char *target_status_field(const char *status, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = status, *end;
+	char *v;
+
+	while (p && *p) {
+		end = strchrnul(p, '\n');
+		if (!strncmp(p, key, len) && p[len] == ':') {
+			p += len + 1;
+			p += strspn(p, " \t");
+			v = strndup(p, end - p);
+			if (!v)
+				errno = ENOMEM;
+			return v;
+		}
+		p = *end ? end + 1 : NULL;
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
 /* Field 3 (state) and field 9 (flags) of a stat line. */
 static int parse_stat(const char *buf, char *state, unsigned long *flags)
 {

@@ -62,6 +62,14 @@ int target_proc_open(const struct target *t, const char *file, int flags);
  * NULL when n < 3 or the line has no such field.
  */
 const char *target_stat_field(const char *stat, int n);
+/*
+ * The value of "Key:" in the text of a /proc/PID/status file, from the first
+ * character after the colon and its blanks to the end of that line, as a
+ * malloc'd string; NULL with errno ENOENT when no line has that key (or
+ * ENOMEM).  The key must match whole: "Cpus_allowed" is not
+ * "Cpus_allowed_list".
+ */
+char *target_status_field(const char *status, const char *key);
 /* enum target_kind from /proc/PID/stat, or -errno (-EINVAL for a malformed stat). */
 int target_kind(const struct target *t);
 /* comm from /proc/PID/comm, without the newline; 0 or -errno. */

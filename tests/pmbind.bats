@@ -1144,7 +1144,9 @@ signal_mid_injection() {
 	expect_status 2
 	[ -z "$output" ]
 	[[ $stderr =~ pmbind:\ range\ \'?0x1001-0x2000\'?:\ start\ is\ not\ page-aligned ]]
-	for bad in 0x2000-0x1000 0x2000-0x2000 "0x$(hex $((s + PAGE)))-0x$(hex "$s")"; do
+	# The last: END rounded up to a page would wrap past 2^64 (to 0).
+	for bad in 0x2000-0x1000 0x2000-0x2000 "0x$(hex $((s + PAGE)))-0x$(hex "$s")" \
+		"0x$T_START-0xfffffffffffff001"; do
 		run --separate-stderr "$PMBIND" -p "$T_PID" -m 0 "$T_RANGE" "$bad"
 		expect_status 2 || { echo "for $bad"; false; }
 		[ -z "$output" ]

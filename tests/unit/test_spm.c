@@ -326,6 +326,14 @@ static void test_iomem_hidden(void)
 	      !spm_node_find(&sys, 1)->soft_reserved,
 	      "zeros mean hidden addresses, not ranges at 0");
 	spm_free(&sys);
+	/* A line without " : NAME" is skipped, not named from the line before. */
+	put("/proc/iomem", "140000000-17fffffff : Soft Reserved\n"
+			   "180000000-1bfffffff\n"
+			   "1c0000000-1ffffffff :\n");
+	CHECK(spm_read(&sys) == 0 && sys.nsoft_reserved == 1 &&
+	      sys.soft_reserved[0].start == 0x140000000,
+	      "iomem lines without a name are skipped");
+	spm_free(&sys);
 	rm("/proc/iomem");
 	CHECK(spm_read(&sys) == 0 && !sys.nsoft_reserved, "no /proc/iomem at all");
 	spm_free(&sys);

@@ -472,9 +472,35 @@ static void test_no_pidfd(void)
 	unsetenv("NUMAKIT_TEST_NO_PIDFD");
 }
 
+static void test_status_field(void)
+{
+	const char *status = "Name:\tsleep 1\nState:\tS (sleeping)\n"
+			     "Cpus_allowed_list:\t0-3\nCpus_allowed:   f\nSeccomp:\t0";
+	char *v;
+
+	v = target_status_field(status, "Name");
+	CHECK(v && !strcmp(v, "sleep 1"), "the first line, blanks inside kept (%s)", v ? v : "");
+	free(v);
+	v = target_status_field(status, "Cpus_allowed");
+	CHECK(v && !strcmp(v, "f"), "a key is not the start of a longer one (%s)", v ? v : "");
+	free(v);
+	v = target_status_field(status, "Seccomp");
+	CHECK(v && !strcmp(v, "0"), "the last line, without its newline (%s)", v ? v : "");
+	free(v);
+	errno = 0;
+	CHECK(!target_status_field(status, "Cpus_active_mm") && errno == ENOENT,
+	      "a missing key is ENOENT");
+	CHECK(!target_status_field("", "Name") && !target_status_field("Name", "Name"),
+	      "an empty status, a key without a colon");
+	v = target_status_field("Name:\n", "Name");
+	CHECK(v && !*v, "an empty value is an empty string");
+	free(v);
+}
+
 int main(void)
 {
 	test_stat_field();
+	test_status_field();
 	test_live_self();
 	test_zombie();
 	test_pidfd();
