@@ -17,10 +17,9 @@ load helpers
 		return 1
 	fi
 	# 16 MiB of 4 KiB pages on the destination node after every move.
-	for cmd in 'migratepages PID 0 1' 'pmbind --method=migrate -m 1 -p PID RANGE' \
-		'pmbind --method=ptrace -m 1 --move -p PID RANGE' 'migratepages PID 1 0' \
-		'pmbind --method=migrate -m 0 -p PID RANGE' 'pmbind --method=ptrace -m 0 --move -p PID RANGE'; do
-		grep -qE "^\| \`$cmd\` \| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 4096 \| [0-9.]+ \|$" <<<"$output" ||
+	for cmd in 'migratepages PID 0 1`, `1 0' 'pmbind --method=migrate -m 1 -p PID RANGE`, `-m 0' \
+		'pmbind --method=ptrace -m 1 --move -p PID RANGE`, `-m 0 --move'; do
+		grep -qE "^\\| \`$cmd\` \\| 1( \\| [0-9.]+){5} \\| 4096 \\| [0-9.]+ \\|\$" <<<"$output" ||
 			{ printf 'no figures for %s:\n%s\n' "$cmd" "$output"; return 1; }
 	done
 	grep -qE '^\| target.s largest gap during .* \| 3 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
