@@ -16,14 +16,14 @@ load helpers
 		printf 'status %s\n--- output:\n%s\n--- stderr:\n%s\n' "$status" "$output" "$stderr"
 		return 1
 	fi
-	# 16 MiB of 4 KiB pages on the destination node after every move.
+	# 8 MiB of 4 KiB pages on the destination node after every move.
 	for cmd in 'migratepages PID 0 1`, `1 0' 'pmbind --method=migrate -m 1 -p PID RANGE`, `-m 0' \
 		'pmbind --method=ptrace -m 1 --move -p PID RANGE`, `-m 0 --move'; do
-		grep -qE "^\\| \`$cmd\` \\| 1( \\| [0-9.]+){5} \\| 4096 \\| [0-9.]+ \\|\$" <<<"$output" ||
+		grep -qE "^\\| \`$cmd\` \\| 1( \\| [0-9.]+){5} \\| 2048 \\| [0-9.]+ \\|\$" <<<"$output" ||
 			{ printf 'no figures for %s:\n%s\n' "$cmd" "$output"; return 1; }
 	done
-	grep -qE '^\| target.s largest gap during .* \| 3 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
-	grep -qE '^\| pmbind.s wall time, seen from the script \| 3 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
+	grep -qE '^\| target.s largest gap during .* \| 2 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
+	grep -qE '^\| pmbind.s wall time, seen from the script \| 2 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
 	# The meters it started are gone.
 	local c
 	for c in /proc/[0-9]*/comm; do
