@@ -21,7 +21,13 @@ set -uo pipefail
 
 bench_prog=${0##*/}
 bench_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-B=$(realpath -m "${B:-$bench_src/build}")
+B=${B:-$bench_src/build}
+# busybox's realpath (bench/vm-pmbind runs in the VM lane's guest) has no -m.
+if realpath -m / >/dev/null 2>&1; then
+	B=$(realpath -m "$B")
+else
+	B=$(realpath "$B")
+fi
 BENCH_QUICK=${BENCH_QUICK:-0}
 bench_pids=()
 bench_tmp=

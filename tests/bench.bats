@@ -63,6 +63,28 @@ expect_report() {
 	! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null
 }
 
+@test "bench: pmbind --quick reports the pause, the ranges per second and the migrate cost" {
+	requires binary bench/nk-pausemeter
+	run --separate-stderr "$NK_SRC/bench/pmbind" --quick
+	expect_report
+	grep -q '^## 3\. pmbind' <<<"$output"
+	grep -qE '^\| target.s largest gap during `pmbind --method=ptrace -m 0 -p PID RANGE` \| 5 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
+	grep -qE '^\| target.s largest gap in a window as long, no pmbind \(baseline\) \| 5 \| [0-9.]+ \| [0-9.]+ \|$' <<<"$output"
+	grep -qE '^\| `pmbind --method=ptrace -m 0 -p PID RANGE` \| [0-9.]+ \|' <<<"$output"
+	for n in 1 100; do
+		grep -qE "^\\| $n( \\| [0-9.]+){6} \\|\$" <<<"$output"
+	done
+	# 64 MiB of 4 KiB pages, all present.
+	grep -q '(present=16384 moved=16384)' <<<"$output"
+	grep -qE '^\| `pmbind --method=migrate -m 0 -p PID RANGE # 64M` \|( [0-9.]+ \|){5}$' <<<"$output"
+	grep -q '^Skipped: quick mode' <<<"$output"
+	# The meters it started are gone.
+	local c
+	for c in /proc/[0-9]*/comm; do
+		[[ $(cat "$c" 2>/dev/null) != nk-pausemeter ]] || { echo "left running: $c"; return 1; }
+	done
+}
+
 @test "bench/run --quick: a header naming the machine, then the section" {
 	run --separate-stderr "$NK_SRC/bench/run" --quick startup
 	expect_report
