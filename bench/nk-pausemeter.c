@@ -214,28 +214,6 @@ static long long parse_num(const char *name, const char *s, long long min, long 
 	return v;
 }
 
-/* A size in bytes with an optional K, M or G suffix, rounded up to a page. */
-static unsigned long long parse_size(const char *s)
-{
-	unsigned long long page = sysconf(_SC_PAGESIZE), v, shift = 0;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > (64ULL << 30) >> shift)
-		errx(2, "invalid --size '%s'", s);
-	v <<= shift;
-	return (v + page - 1) / page * page;
-}
-
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
@@ -268,7 +246,9 @@ static void parse_args(int argc, char **argv)
 			opt.count = parse_num("--count", optarg, 1, MAX_COUNT);
 			break;
 		case O_SIZE:
-			opt.size = parse_size(optarg);
+			opt.size = parse_size("--size", optarg);
+			if (!opt.size)
+				errx(2, "invalid --size '%s': must not be 0", optarg);
 			break;
 		case O_THRESHOLD:
 			opt.threshold_ns = parse_num("--threshold-us", optarg, 1, 1000000) *

@@ -315,18 +315,24 @@ static void fail_range(struct range *r, const char *fmt, ...)
 	r->done = -1;
 }
 
-/* A range must be mapped from end to end, as mbind requires. */
+/*
+ * A range must be mapped from end to end, as mbind requires.  The ranges
+ * are sorted and disjoint (check_overlaps), the VMAs sorted: one walk over
+ * both, not every VMA for every range (10,000 ranges took half a second).
+ */
 static void check_mapped(struct run *run)
 {
-	size_t i, j;
+	const struct vma *v = run->vmas.v;
+	size_t i, j = 0, k, n = run->vmas.n;
 
 	for (i = 0; i < run->o->nr; i++) {
 		struct range *r = &run->o->r[i];
 		uint64_t at = r->start;
 
-		for (j = 0; j < run->vmas.n && at < r->end; j++)
-			if (run->vmas.v[j].start <= at && at < run->vmas.v[j].end)
-				at = run->vmas.v[j].end;
+		while (j < n && v[j].end <= at)
+			j++;
+		for (k = j; k < n && at < r->end && v[k].start <= at; k++)
+			at = v[k].end;
 		if (at < r->end)
 			fail_range(r, "not mapped in pid %d (from 0x%" PRIx64 ")", run->t.pid, at);
 	}
