@@ -1048,6 +1048,11 @@ static int follow_run(struct follow *f, int print, const struct target_child *ch
 		/* auto settles on the first read: the field does not come and go. */
 		want = f->p->source;
 		follow_update(f, print);
+		/* Nobody reads the changes any more (`| head -1`): the summary meets EPIPE. */
+		if (print && msg_stdout_gone()) {
+			f->end = "output closed";
+			break;
+		}
 		if (f->o->count && f->ticks >= f->o->count) {
 			f->end = "count";
 			f->t_end = mono_us();	/* a wrapped command may run on: not followed */
