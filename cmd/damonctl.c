@@ -2161,7 +2161,9 @@ static int cmd_record(const struct opts *o)
 		json_object_put(line);
 		dc_snapshot_free(&s);
 		if (fflush(out) || ferror(out)) {
-			msg_err(errno, "cannot write '%s'", o->output_arg);
+			/* stdout's errors are said once, by msg_init()'s exit check. */
+			if (out != stdout)
+				msg_err(errno, "cannot write '%s'", o->output_arg);
 			status = EXIT_FAILURE;
 			break;
 		}
