@@ -10,6 +10,7 @@
 #include "lib/msg.h"
 #include "lib/parse.h"
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 
 static char *root;
 
@@ -173,6 +174,7 @@ ssize_t sysroot_read_fd(int fd, char **buf)
 		if (n == 0)
 			break;
 		len += n;
+		testhook_point("read-chunk");
 	}
 	b[len] = '\0';
 	*buf = b;

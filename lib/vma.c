@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 /* include/uapi/linux/fs.h; Debian 12's headers (6.1) predate it. */
@@ -451,6 +452,7 @@ static int read_ioctl(int fd, const struct vma_read_opts *o, struct vma_list *l)
 		if (rc)
 			break;
 		addr = qb->q.vma_end;
+		testhook_point("vma-ioctl-next");
 	}
 	free(qb);
 	if (rc == -ENOENT)

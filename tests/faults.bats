@@ -124,3 +124,57 @@ into_head() {
 			{ echo "SIGPIPE $sp: got '$output'"; false; }
 	done
 }
+
+# ---------------------------------------------------------------------------
+# The target dies in the middle (NUMAKIT_TEST_KILL_AT, numakit(7))
+
+# Run the tool with the target killed at POINT; ARGS follow.  Bounded.
+kill_at() {
+	local point=$1
+
+	shift
+	NUMAKIT_TEST_KILL_AT=$point timeout 60 "$@"
+}
+
+# After `run --separate-stderr`: status $1, stdout empty, stderr matching ERE $2.
+dies_cleanly() {
+	if ((status == $1)) && [[ -z $output && $stderr =~ $2 ]] && ! [[ $stderr =~ Sanitizer|runtime\ error ]]; then
+		return 0
+	fi
+	printf 'want status %s, no stdout, stderr =~ %s; got %s\n--- stdout:\n%s\n--- stderr:\n%s\n' \
+		"$1" "$2" "$status" "${output:0:500}" "$stderr"
+	return 1
+}
+
+@test "mapsdump: the target dies after open, mid-walk (ioctl, text) or before the numa_maps join" {
+	requires binary mapsdump
+	local point method
+
+	for point in mapsdump-open vma-ioctl-next:100 read-chunk:2 mapsdump-numa; do
+		for method in ioctl text; do
+			[[ $point == vma-* && $method == text ]] && continue
+			[[ $method == ioctl ]] && requires procmap_query
+			start_workload --many 3000
+			run --separate-stderr kill_at "$point" "$NK_BUILD/mapsdump" --method="$method" \
+				--numa "$WL_PID"
+			echo "# $point $method" >&3
+			dies_cleanly 1 "^mapsdump: (pid $WL_PID exited while its (maps|numa_maps) was read|pid $WL_PID is a zombie|cannot read maps of pid $WL_PID: No such process)"
+			nk_alive "$WL_PID" && { echo "the target still runs: the hook missed $point"; false; }
+			stop_bg_all
+		done
+	done
+}
+
+@test "mapsdump: one of two targets dies: the other is printed, exit 3" {
+	requires binary mapsdump
+	local other
+
+	start_workload --heap
+	other=$WL_PID
+	start_workload --heap
+	run --separate-stderr env NUMAKIT_TEST_KILL_AT=mapsdump-numa:2 timeout 60 \
+		"$NK_BUILD/mapsdump" --numa "$other" "$WL_PID"
+	((status == 3)) || { echo "status $status: $stderr"; false; }
+	[[ $stderr == "mapsdump: pid $WL_PID exited while its numa_maps was read" ]]
+	[[ $output == *"[heap]"* ]]
+}
