@@ -20,6 +20,7 @@
 #include "lib/inject.h"
 #include "lib/seccomp.h"
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 #define ERESTARTSYS 512
@@ -472,6 +473,7 @@ int inject_attach(struct inject *in, const struct target *t)
 	if (ptrace(PTRACE_SEIZE, in->tid, 0, PTRACE_O_TRACESYSGOOD) < 0)
 		return -errno;
 	in->seized = 1;
+	testhook_point("inject-seized");
 	rc = to_istop(in);
 	if (!rc)
 		rc = save_state(in);
@@ -595,6 +597,7 @@ static int inject_once(struct inject *in, long nr, const long args[6], const voi
 	if (!rc) {
 		test_delay(in);
 		rc = run_call(in, ret, &sig);
+		testhook_point("inject-returned");
 	}
 	if (rc == -ESRCH) {
 		free(saved);

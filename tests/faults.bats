@@ -178,3 +178,38 @@ dies_cleanly() {
 	[[ $stderr == "mapsdump: pid $WL_PID exited while its numa_maps was read" ]]
 	[[ $output == *"[heap]"* ]]
 }
+
+# Run pmbind with the workload killed at POINT: pmbind ARGS... LAZY-RANGE.
+pmbind_kill_at() {
+	local point=$1
+
+	shift
+	NUMAKIT_TEST_KILL_AT=$point timeout 60 "$NK_BUILD/pmbind" -p "$WL_PID" -m 0 "$@" \
+		"$(<"$NK_TMP/lazy")"
+}
+
+@test "pmbind: the target dies after seize, after the injected mbind, between ranges, between move_pages batches" {
+	requires binary pmbind
+	requires root
+	local spec point method want extra
+
+	# point method status [extra options]
+	for spec in "inject-seized ptrace 1" "inject-returned ptrace 1" "inject-returned auto 1" \
+		"pmbind-range:2 ptrace 3 --vma [heap]" "pmbind-range:2 migrate 3 --vma [heap]" \
+		"migrate-batch:2 migrate 1"; do
+		read -r point method want extra <<<"$spec"
+		start_workload --lazy "$NK_TMP/lazy" --heap --touch
+		# shellcheck disable=SC2086 # extra is a word list
+		run --separate-stderr pmbind_kill_at "$point" --method="$method" $extra
+		echo "# $spec" >&3
+		if ((status != want)) || ! [[ $stderr =~ (^|$'\n')"pmbind: pid $WL_PID exited"$ ]] ||
+			[[ $stderr =~ Sanitizer|runtime\ error|Invalid\ argument ]] ||
+			! [[ $output =~ "failed: pid $WL_PID exited" ]]; then
+			printf '%s: status %s (want %s)\n--- stdout:\n%s\n--- stderr:\n%s\n' "$spec" \
+				"$status" "$want" "$output" "$stderr"
+			false
+		fi
+		nk_alive "$WL_PID" && { echo "$spec: the target still runs"; false; }
+		stop_bg_all
+	done
+}
