@@ -39,6 +39,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 
 #define PATCH_NAME \
 	"\"fs/proc: Expose mm_cpumask in /proc/[pid]/status\" (v3, January 2026, not merged)"
@@ -558,6 +559,7 @@ static void sample_window(struct proc **ps, size_t n, uint64_t window_us)
 		}
 		if (!left || !sysroot_is_live() || got_signal || mono_us() >= end)
 			break;
+		testhook_point("cpumm-sample");
 		nap(SAMPLE_PERIOD_US);
 	}
 }
@@ -684,6 +686,9 @@ static int proc_open(struct proc *p, pid_t pid, int quiet)
 	p->pid = pid;
 	p->t.pidfd = -1;
 	rc = target_open(&p->t, pid);
+	/* -a reads every process: its point kills only NUMAKIT_TEST_KILL_PID. */
+	if (!quiet)
+		testhook_target(pid);
 	if (rc < 0) {
 		p->gone = rc == -ESRCH;
 		if (!quiet)
@@ -765,6 +770,7 @@ static int run_list(const struct opts *o)
 
 		if (!proc_open(p, pids[i], o->all))
 			read_status(p, o->source, o->all);
+		testhook_point("cpumm-scan");
 		/* -a skips what is not a process with an address space, or is gone. */
 		if (p->status && o->all && p->status != EXIT_NOTSUP)
 			continue;
@@ -1048,6 +1054,7 @@ static int follow_run(struct follow *f, int print, const struct target_child *ch
 		/* auto settles on the first read: the field does not come and go. */
 		want = f->p->source;
 		follow_update(f, print);
+		testhook_point("cpumm-watch");
 		/* Nobody reads the changes any more (`| head -1`): the summary meets EPIPE. */
 		if (print && msg_stdout_gone()) {
 			f->end = "output closed";
@@ -1145,6 +1152,7 @@ static int run_command(const struct opts *o)
 		return target_exec_status(rc);
 	}
 	forward_to = child.pid;
+	testhook_target(child.pid);
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
 	/* The terminal's ^C and ^\ reach the command; cpumm stays to report. */

@@ -213,3 +213,32 @@ pmbind_kill_at() {
 		stop_bg_all
 	done
 }
+
+@test "cpumm: the target dies between samples, between watch reads, mid -a scan, under -- CMD" {
+	requires binary cpumm
+
+	start_workload --threads 2
+	run --separate-stderr kill_at cpumm-sample "$NK_BUILD/cpumm" -i 200ms "$WL_PID"
+	dies_cleanly 1 "^cpumm: pid $WL_PID exited while being sampled$"
+	stop_bg_all
+
+	# A watch ends when its process does: the summary says so, status 0.
+	start_workload --threads 2
+	run --separate-stderr kill_at cpumm-watch:3 "$NK_BUILD/cpumm" -w -i 20ms "$WL_PID"
+	((status == 0)) && [[ -z $stderr && ${lines[-1]} =~ ^pid\ $WL_PID:\ .*\ over\ 3\ reads.*ended:\ exited$ ]] ||
+		{ echo "status $status: $output / $stderr"; false; }
+	stop_bg_all
+
+	# -a: a process that dies mid-scan is dropped, the others are listed.
+	start_workload --threads 2
+	run --separate-stderr env NUMAKIT_TEST_KILL_PID="$WL_PID" NUMAKIT_TEST_KILL_AT=cpumm-scan:3 \
+		timeout 60 "$NK_BUILD/cpumm" -a -i 100ms
+	((status == 0)) && [[ -z $stderr && ${#lines[@]} -gt 2 ]] || { echo "status $status: $stderr"; false; }
+	! grep -Eq "^ *$WL_PID " <<<"$output"
+	nk_alive "$WL_PID" && { echo "the hook did not kill $WL_PID"; false; }
+	stop_bg_all
+
+	# -- CMD: the command's status (128+9), its footprint until then.
+	run --separate-stderr kill_at cpumm-sample:2 "$NK_BUILD/cpumm" -i 200ms -- sleep 10
+	((status == 137)) && [[ ${lines[1]} =~ ^\ *[0-9]+\ sleep\  ]] || { echo "status $status: $output / $stderr"; false; }
+}
