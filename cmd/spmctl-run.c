@@ -29,6 +29,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 
 #include "cmd/spmctl.h"
 
@@ -330,8 +331,10 @@ static int scan_process(struct who *w, pid_t pid)
 		rc = (int)len;
 		goto out;
 	}
-	/* Gone while read: what was read may be cut short. */
-	if (target_alive(&t) <= 0) {
+	testhook_point("spmctl-who");
+	/* Gone while read (a zombie's numa_maps is empty): what was read may be cut short. */
+	n = target_kind(&t);
+	if (n == TARGET_ZOMBIE || n == -ESRCH) {
 		rc = -ESRCH;
 		goto out;
 	}

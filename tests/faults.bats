@@ -242,3 +242,15 @@ pmbind_kill_at() {
 	run --separate-stderr kill_at cpumm-sample:2 "$NK_BUILD/cpumm" -i 200ms -- sleep 10
 	((status == 137)) && [[ ${lines[1]} =~ ^\ *[0-9]+\ sleep\  ]] || { echo "status $status: $output / $stderr"; false; }
 }
+
+@test "spmctl who: a process that dies mid-scan is left out, the audit goes on" {
+	requires binary spmctl
+
+	start_workload --heap --touch
+	run --separate-stderr env NUMAKIT_TEST_KILL_PID="$WL_PID" NUMAKIT_TEST_KILL_AT=spmctl-who:3 \
+		timeout 60 "$NK_BUILD/spmctl" who 0
+	((status == 0)) && [[ ${lines[0]} =~ ^\ *PID\ COMM ]] || { echo "status $status: $stderr"; false; }
+	! grep -Eq "^ *$WL_PID " <<<"$output"
+	[[ ! $stderr =~ Sanitizer|runtime\ error ]]
+	nk_alive "$WL_PID" && { echo "the hook did not kill $WL_PID"; false; }
+}
