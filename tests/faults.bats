@@ -159,7 +159,7 @@ dies_cleanly() {
 				--numa "$WL_PID"
 			echo "# $point $method" >&3
 			dies_cleanly 1 "^mapsdump: (pid $WL_PID exited while its (maps|numa_maps) was read|pid $WL_PID is a zombie|cannot read maps of pid $WL_PID: No such process)"
-			nk_alive "$WL_PID" && { echo "the target still runs: the hook missed $point"; false; }
+			! nk_alive "$WL_PID" || { echo "the target still runs: the hook missed $point"; false; }
 			stop_bg_all
 		done
 	done
@@ -209,7 +209,7 @@ pmbind_kill_at() {
 				"$status" "$want" "$output" "$stderr"
 			false
 		fi
-		nk_alive "$WL_PID" && { echo "$spec: the target still runs"; false; }
+		! nk_alive "$WL_PID" || { echo "$spec: the target still runs"; false; }
 		stop_bg_all
 	done
 }
@@ -235,7 +235,7 @@ pmbind_kill_at() {
 		timeout 60 "$NK_BUILD/cpumm" -a -i 100ms
 	((status == 0)) && [[ -z $stderr && ${#lines[@]} -gt 2 ]] || { echo "status $status: $stderr"; false; }
 	! grep -Eq "^ *$WL_PID " <<<"$output"
-	nk_alive "$WL_PID" && { echo "the hook did not kill $WL_PID"; false; }
+	! nk_alive "$WL_PID" || { echo "the hook did not kill $WL_PID"; false; }
 	stop_bg_all
 
 	# -- CMD: the command's status (128+9), its footprint until then.
@@ -252,5 +252,5 @@ pmbind_kill_at() {
 	((status == 0)) && [[ ${lines[0]} =~ ^\ *PID\ COMM ]] || { echo "status $status: $stderr"; false; }
 	! grep -Eq "^ *$WL_PID " <<<"$output"
 	[[ ! $stderr =~ Sanitizer|runtime\ error ]]
-	nk_alive "$WL_PID" && { echo "the hook did not kill $WL_PID"; false; }
+	! nk_alive "$WL_PID" || { echo "the hook did not kill $WL_PID"; false; }
 }
