@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,20 @@ static int soft(int rc)
 	return rc == -ENOMEM ? rc : 0;
 }
 
+/* A file that is there but says nothing readable: the first one is named in sys. */
+static void bad_file(struct spm_system *sys, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sys->nbad++) {
+		va_start(ap, fmt);
+		vsnprintf(sys->bad_file, sizeof(sys->bad_file), fmt, ap);
+		va_end(ap);
+	}
+}
+
 /* A node list file in the kernel's "%*pbl" format; *out NULL when absent or junk. */
-static int read_list(struct bitmask **out, const char *path)
+static int read_list(struct spm_system *sys, struct bitmask **out, const char *path)
 {
 	char *text;
 	ssize_t n;
@@ -60,8 +73,11 @@ static int read_list(struct bitmask **out, const char *path)
 		return soft(n);
 	rc = bitmap_parse_list(text, out);
 	free(text);
-	if (rc)
+	if (rc) {
 		*out = NULL;
+		if (rc != -ENOMEM)
+			bad_file(sys, "%s", path);
+	}
 	return soft(rc);
 }
 
@@ -164,7 +180,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 
 /* ---- nodes ---- */
 
-static int read_masks(struct masks *m)
+static int read_masks(struct spm_system *sys, struct masks *m)
 {
 	static const struct {
 		size_t off;
@@ -181,7 +197,7 @@ static int read_masks(struct masks *m)
 	int rc;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		rc = read_list((struct bitmask **)((char *)m + files[i].off), files[i].path);
+		rc = read_list(sys, (struct bitmask **)((char *)m + files[i].off), files[i].path);
 		if (rc)
 			return rc;
 	}
@@ -226,10 +242,11 @@ static int read_cpus(struct spm_node *n, char *text)
 }
 
 /* "Node 0 MemTotal:        5465888 kB" */
-static void read_meminfo(struct spm_node *n)
+static void read_meminfo(struct spm_system *sys, struct spm_node *n)
 {
 	unsigned long long kb;
 	char *text, *line, *save = NULL, key[32];
+	int seen = 0;
 
 	if (sysroot_read_file(&text, NODE_DIR "/node%d/meminfo", n->id) < 0)
 		return;
@@ -238,11 +255,14 @@ static void read_meminfo(struct spm_node *n)
 		    kb > UINT64_MAX >> 10)
 			continue;
 		if (!strcmp(key, "MemTotal"))
-			n->mem_total = (uint64_t)kb << 10;
+			n->mem_total = (uint64_t)kb << 10, seen |= 1;
 		else if (!strcmp(key, "MemFree"))
-			n->mem_free = (uint64_t)kb << 10;
+			n->mem_free = (uint64_t)kb << 10, seen |= 2;
 	}
 	free(text);
+	/* Cut short or junk: a size of 0 would be shown as if the kernel said so. */
+	if (seen != 3)
+		bad_file(sys, NODE_DIR "/node%d/meminfo", n->id);
 }
 
 /*
@@ -461,7 +481,7 @@ static int read_node(struct spm_system *sys, struct spm_node *n, const struct ma
 		free(text);
 	if (rc)
 		return rc;
-	read_meminfo(n);
+	read_meminfo(sys, n);
 	n->online = m->online ? in_mask(m->online, n->id) : 1;
 	n->has_cpu = m->has_cpu ? in_mask(m->has_cpu, n->id) : n->cpus[0] != '\0';
 	n->has_memory = m->has_memory ? in_mask(m->has_memory, n->id) : n->mem_total > 0;
@@ -537,7 +557,7 @@ static int read_nodes(struct spm_system *sys)
 		sys->nodes[i].id = (int)ids[i];
 	sys->nnodes = count;
 	free(ids);
-	rc = read_masks(&m);
+	rc = read_masks(sys, &m);
 	sys->has_private_attr = m.has_private != NULL;
 	sys->has_sysram_cpuset = m.sysram != NULL;
 	for (i = 0; !rc && i < sys->nnodes; i++)
