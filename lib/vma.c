@@ -476,6 +476,11 @@ static int read_text(int fd, struct vma_list *l)
 	l->text = buf;
 	for (line = buf; *line; line = nl + 1) {
 		nl = strchrnul(line, '\n');
+		/* The kernel ends every line: one without its newline was cut short. */
+		if (!*nl) {
+			rc = -EINVAL;
+			break;
+		}
 		rc = vma_parse_line(line, nl - line + !!*nl, &v);
 		if (rc)
 			break;

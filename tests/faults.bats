@@ -254,3 +254,114 @@ pmbind_kill_at() {
 	[[ ! $stderr =~ Sanitizer|runtime\ error ]]
 	! nk_alive "$WL_PID" || { echo "the hook did not kill $WL_PID"; false; }
 }
+
+# ---------------------------------------------------------------------------
+# Damaged /proc and /sys files under --sysroot
+
+# Copy fixture $1 to $NK_TMP/root and damage file $2 of it as $3 says: half
+# (cut in the middle of a line), empty, or garbage.
+damaged_copy() {
+	local f=$NK_TMP/root/$2 size
+
+	rm -rf "$NK_TMP/root"
+	cp -R "$FIX/$1" "$NK_TMP/root"
+	case $3 in
+	half)
+		size=$(stat -c %s "$f")
+		truncate -s $((size / 2)) "$f"
+		# Cut in a line, not after one: a cut at a line's end looks whole.
+		[[ $(tail -c 1 "$f" | od -An -c) != *'\n'* ]] || truncate -s $((size / 2 - 1)) "$f"
+		;;
+	empty) : >"$f" ;;
+	garbage) printf '\xff\x01zz%%s\n-1 99999999999999999999999 :::: (((\n' >"$f" ;;
+	esac
+}
+
+# Run "TOOL ARGS..." on every damage of every file of fixture FX that the
+# test names; a bad run is noted in `bad`.  A run must end (no timeout),
+# without a sanitizer report, and either succeed quietly with output or fail
+# with a status of 1-4, a message "TOOL: ..." and (unless -J) no stdout.
+damage_each() {
+	local fx=$1 files=$2 tool=$3 f mode
+
+	shift 3
+	for f in $files; do
+		for mode in half empty garbage; do
+			damaged_copy "$fx" "$f" "$mode"
+			run --separate-stderr timeout 30 "$NK_BUILD/$tool" --sysroot "$NK_TMP/root" "$@"
+			if [[ $stderr =~ Sanitizer|runtime\ error ]] || ((status > 4)); then
+				bad+=("$tool $* ($f $mode): status $status: ${stderr:0:300}")
+			elif ((status != 0)) && ! [[ $stderr =~ ^$tool:\  ]]; then
+				bad+=("$tool $* ($f $mode): status $status without a message")
+			elif ((status == 1 || status == 2)) && [[ -n $output && $* != *-J* ]]; then
+				bad+=("$tool $* ($f $mode): status $status after a table: '${output:0:200}'")
+			fi
+			printf '%s\n' "$status $mode $f" >>"$NK_TMP/seen"
+		done
+	done
+}
+
+verdict_bad() {
+	((${#bad[@]} == 0)) && return 0
+	printf '%s\n' "${bad[@]}"
+	return 1
+}
+
+@test "sysroot: damaged maps, numa_maps, stat, comm: mapsdump and pmbind --show fail cleanly" {
+	local files="proc/4242/maps proc/4242/numa_maps proc/4242/stat proc/4242/comm" bad=()
+
+	damage_each maps-basic "$files" mapsdump 4242
+	damage_each maps-basic "$files" mapsdump --numa 4242
+	damage_each maps-basic "$files" mapsdump -J --numa 4242
+	damage_each maps-basic "$files" pmbind --show -p 4242
+	verdict_bad
+	# A maps or numa_maps cut in a line is an error, never a shorter table.
+	for f in maps numa_maps; do
+		damaged_copy maps-basic "proc/4242/$f" half
+		run --separate-stderr "$NK_BUILD/mapsdump" --numa --sysroot "$NK_TMP/root" 4242
+		[[ $status == 1 && -z $output && $stderr == "mapsdump: cannot read $f of pid 4242: Invalid argument" ]] ||
+			{ echo "$f cut: status $status: $stderr"; false; }
+	done
+}
+
+@test "sysroot: damaged status and stat files: cpumm fails that pid, lists the others" {
+	requires binary cpumm
+	local fx=cpumm/cpus64 bad=() files
+
+	files=$(cd "$FIX/$fx" && find proc sys -type f | sort)
+	damage_each "$fx" "$files" cpumm 200 201 202
+	damage_each "$fx" "$files" cpumm -a
+	verdict_bad
+	damaged_copy "$fx" proc/201/status garbage
+	run --separate-stderr "$NK_BUILD/cpumm" --sysroot "$NK_TMP/root" 200 201 202
+	[[ $status == 3 && $stderr =~ ^cpumm:\ pid\ 201:\  ]] || { echo "status $status: $stderr"; false; }
+	[[ $output == *" 200 "* && $output == *" 202 "* && $output != *" 201 "* ]]
+}
+
+@test "sysroot: damaged node, tier, HMAT, memory block, dax and iomem files: spmctl fails cleanly" {
+	requires binary spmctl
+	local fx=spm/vm-3node bad=() files
+
+	files=$(cd "$FIX/$fx" && find proc sys -type f | sort)
+	damage_each "$fx" "$files" spmctl list
+	damage_each "$fx" "$files" spmctl show 2
+	damage_each "$fx" "$files" spmctl list -J
+	verdict_bad
+	# A node's size or a node list that cannot be read is an error, not a 0 or a guess.
+	for f in node/node1/meminfo node/has_memory node/online; do
+		damaged_copy "$fx" "sys/devices/system/$f" garbage
+		run --separate-stderr "$NK_BUILD/spmctl" --sysroot "$NK_TMP/root" list
+		[[ $status == 1 && -z $output && $stderr == "spmctl: cannot parse '$NK_TMP/root/sys/devices/system/$f': not in the kernel's format" ]] ||
+			{ echo "$f: status $status: $output / $stderr"; false; }
+	done
+}
+
+@test "sysroot: damaged DAMON files: damonctl status fails cleanly" {
+	requires binary damonctl
+	local fx=damon/newest bad=() files
+
+	files=$(cd "$FIX/$fx" && find sys -type f | sort)
+	damage_each "$fx" "$files" damonctl status
+	damage_each "$fx" "$files" damonctl status -J
+	verdict_bad
+}
