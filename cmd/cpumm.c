@@ -140,12 +140,13 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Sleep us microseconds; a signal ends it early. */
+/* Sleep us microseconds; a signal that ends cpumm ends it early, no other. */
 static void nap(uint64_t us)
 {
 	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
 
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !got_signal)
+		;
 }
 
 /* ---- bitmasks of any size ---- */
@@ -250,7 +251,7 @@ static void nodemap_read(void)
 		msg_verbose(1, "no /sys/devices/system/node: no NUMA nodes to show");
 		return;
 	}
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		struct bitmask *bm;
 		char c;
 
@@ -493,7 +494,7 @@ static int sample_once(struct proc *p)
 	d = sysroot_opendir("/proc/%d/task", p->pid);
 	if (!d)
 		return -ESRCH;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		pid_t tid;
 
 		if (parse_pid(de->d_name, &tid) < 0)
@@ -729,7 +730,7 @@ static int scan_pids(pid_t **out, size_t *n)
 		msg_err(errno, "cannot read '%s/proc'", sysroot_is_live() ? "" : sysroot_get());
 		return EXIT_FAILURE;
 	}
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		if (parse_pid(de->d_name, &pid) < 0)
 			continue;
 		if (*n == cap) {

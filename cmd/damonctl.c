@@ -816,7 +816,7 @@ static int node_ranges(int nid, json_object *regions)
 	d = sysroot_opendir("/sys/devices/system/node/node%d", nid);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		unsigned long b;
 
 		if (sscanf(de->d_name, "memory%lu", &b) != 1)
@@ -2271,7 +2271,7 @@ static int add_children(int kd, pid_t root)
 	json_object_deep_copy(have, &want, NULL);
 	targets = want;
 	d = sysroot_opendir("/proc");
-	while (d && (de = readdir(d))) {
+	while (d && (de = sysroot_readdir(d))) {
 		pid_t pid;
 		size_t i, n = json_object_array_length(targets);
 		int known = 0;

@@ -379,7 +379,7 @@ static int scan_all(struct who *w)
 		msg_err(errno, "cannot read %s/proc", sysroot_get() ? sysroot_get() : "");
 		return EXIT_FAILURE;
 	}
-	while ((de = readdir(dir))) {
+	while ((de = sysroot_readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]) || parse_pid(de->d_name, &pid) < 0)
 			continue;
 		/* spmctl's own pages are not what the audit is about. */

@@ -374,7 +374,7 @@ static pid_t pick_thread(pid_t pid)
 	d = sysroot_opendir("/proc/%d/task", pid);
 	if (!d)
 		return pid;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		char line[64];
 
 		if (de->d_name[0] == '.')

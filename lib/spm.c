@@ -156,7 +156,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out)
 	d = sysroot_opendir("%s", dir);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		id = name_number(de->d_name, prefix);
 		if (id < 0)
 			continue;
@@ -319,7 +319,7 @@ static int initiator_list(DIR *d, char *buf, size_t size)
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		id = name_number(de->d_name, "node");
 		if (id < 0)
 			continue;
@@ -664,7 +664,7 @@ static int read_dax_devices(struct spm_system *sys)
 	d = sysroot_opendir(DAX_DIR);
 	if (!d)
 		return soft(-errno);
-	while ((de = readdir(d)) && !rc) {
+	while ((de = sysroot_readdir(d)) && !rc) {
 		if (strncmp(de->d_name, "dax", 3) || strlen(de->d_name) >= sizeof(sys->dax->name))
 			continue;
 		rc = grow(&sys->dax, sys->ndax, sizeof(*sys->dax));

@@ -353,6 +353,7 @@ struct query {
 static int query(int fd, struct query *qb, uint64_t addr, int next, int build_id)
 {
 	struct procmap_query *q = &qb->q;
+	int rc;
 
 	memset(q, 0, sizeof(*q));
 	q->size = sizeof(*q);
@@ -364,7 +365,10 @@ static int query(int fd, struct query *qb, uint64_t addr, int next, int build_id
 		q->build_id_addr = (uintptr_t)qb->build_id;
 		q->build_id_size = sizeof(qb->build_id);
 	}
-	return ioctl(fd, PROCMAP_QUERY, q) < 0 ? -errno : 0;
+	do
+		rc = ioctl(fd, PROCMAP_QUERY, q);
+	while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : 0;
 }
 
 static int from_query(const struct query *qb, struct vma *v)
@@ -403,7 +407,9 @@ static const struct vma *gate_vma(void)
 	if (done)
 		return gate.name ? &gate : NULL;
 	done = 1;
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	do
+		fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return NULL;
 	n = sysroot_read_fd(fd, &buf);

@@ -365,3 +365,68 @@ verdict_bad() {
 	damage_each "$fx" "$files" damonctl status -J
 	verdict_bad
 }
+
+# ---------------------------------------------------------------------------
+# Interrupted system calls
+
+# Run CMD... under strace with every second open, read, write, ioctl, sleep,
+# poll and wait from the 20th on (the dynamic loader's own come first)
+# failing with EINTR, as a handled signal would make them fail.
+eintr_run() {
+	local sc=read,write,openat,ioctl,nanosleep,clock_nanosleep,poll,ppoll,wait4,waitid,pread64,getdents64
+
+	# LeakSanitizer cannot work under ptrace.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout 120 strace -f -qq \
+		-o "$NK_TMP/strace" -e trace=$sc -e inject=$sc:error=EINTR:when="$1" "${@:2}"
+}
+
+@test "EINTR on every other syscall: the same output and status, for every tool" {
+	requires command strace
+	local cmd when bad=() want have
+
+	start_workload --heap --touch
+	for cmd in "mapsdump $WL_PID" "mapsdump --method=text --numa $WL_PID" "mapsdump -J --numa $WL_PID" \
+		"pmbind --show -p $WL_PID" "cpumm -i 100ms $WL_PID" \
+		"spmctl --sysroot $SPM3 list" "spmctl --sysroot $SPM3 show 2" \
+		"damonctl --sysroot $DAMON status -J" "pmbind --method=ptrace -p $WL_PID -m 0 --vma [heap]" \
+		"pmbind --method=migrate -p $WL_PID -m 0 --vma [heap]"; do
+		[[ -x $NK_BUILD/${cmd%% *} ]] || continue
+		# shellcheck disable=SC2086 # cmd is a word list
+		want=$("$NK_BUILD"/$cmd 2>&1) || want="status $? $want"
+		for when in 20+2 21+2 25+3; do
+			# shellcheck disable=SC2086
+			have=$(eintr_run "$when" "$NK_BUILD"/$cmd 2>&1) || have="status $? $have"
+			grep -q INJECTED "$NK_TMP/strace" || bad+=("$cmd ($when): nothing was injected")
+			[[ $have == "$want" ]] || bad+=("$cmd ($when): got '${have:0:300}', want '${want:0:300}'")
+		done
+	done
+	((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; false; }
+}
+
+@test "EINTR: cpumm --watch and -- CMD keep their counts and the command's status" {
+	requires command strace
+	requires binary cpumm
+
+	start_workload
+	run --separate-stderr eintr_run 20+2 "$NK_BUILD/cpumm" -w -c 5 -i 20ms "$WL_PID"
+	((status == 0)) && [[ ${lines[-1]} == *" over 5 reads;"* ]] || { echo "$status: $output $stderr"; false; }
+	run --separate-stderr eintr_run 20+2 "$NK_BUILD/cpumm" -i 20ms -- sh -c 'sleep 0.3; exit 7'
+	((status == 7)) && [[ ${lines[1]} =~ ^\ *[0-9]+\ sh\  ]] || { echo "$status: $output $stderr"; false; }
+}
+
+@test "signals: a tool stopped and continued, and showered with SIGWINCH, gives the same result" {
+	requires binary cpumm
+	local pid i
+
+	start_workload
+	"$NK_BUILD/cpumm" -w -c 20 -i 50ms "$WL_PID" >"$NK_TMP/watch" 2>&1 3>&- &
+	pid=$!
+	NK_BG_PIDS+=("$pid")
+	for ((i = 0; i < 40; i++)); do
+		kill -WINCH "$pid" 2>/dev/null || break
+		((i % 10 == 5)) && kill -STOP "$pid" && sleep 0.05 && kill -CONT "$pid"
+		sleep 0.02
+	done
+	wait "$pid"
+	grep -q " over 20 reads;" "$NK_TMP/watch" || { cat "$NK_TMP/watch"; false; }
+}
