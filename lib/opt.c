@@ -56,8 +56,8 @@ static struct poptOption *copy_table(const struct poptOption *t)
 		if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE && o->arg)
 			o->arg = copy_table(o->arg);
 		/* A callback table's callback sees val: leave its options alone. */
-		else if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && o->arg && !o->val && !cb &&
-			 nstr_slots < OPT_STRING_MAX) {
+		else if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && o->arg && !o->val &&
+			 !cb && nstr_slots < OPT_STRING_MAX) {
 			str_slots[nstr_slots].arg = o->arg;
 			str_slots[nstr_slots].ours = NULL;
 			o->val = OPT_STRING0 + nstr_slots++;
