@@ -369,9 +369,10 @@ verdict_bad() {
 # ---------------------------------------------------------------------------
 # Interrupted system calls
 
-# Run CMD... under strace with every second open, read, write, ioctl, sleep,
-# poll and wait from the 20th on (the dynamic loader's own come first)
-# failing with EINTR, as a handled signal would make them fail.
+# Run CMD... under strace with the calls of open, read, write, ioctl, sleep,
+# poll, wait and getdents64 that strace's inject "when=$1" picks (every
+# second from the Nth: the dynamic loader's own come first) failing with
+# EINTR, as a handled signal would make them fail.
 eintr_run() {
 	local sc=read,write,openat,ioctl,nanosleep,clock_nanosleep,poll,ppoll,wait4,waitid,pread64,getdents64
 
@@ -382,7 +383,7 @@ eintr_run() {
 
 @test "EINTR on every other syscall: the same output and status, for every tool" {
 	requires command strace
-	local cmd when bad=() want have
+	local cmd when bad=() want have injected
 
 	start_workload --heap --touch
 	for cmd in "mapsdump $WL_PID" "mapsdump --method=text --numa $WL_PID" "mapsdump -J --numa $WL_PID" \
@@ -393,12 +394,20 @@ eintr_run() {
 		[[ -x $NK_BUILD/${cmd%% *} ]] || continue
 		# shellcheck disable=SC2086 # cmd is a word list
 		want=$("$NK_BUILD"/$cmd 2>&1) || want="status $? $want"
-		for when in 20+2 21+2 25+3; do
+		injected=0
+		for when in 8+2 20+2 21+2 25+3; do
+			# libnuma reads the nodes in its constructor, without retrying EINTR
+			# (it then sees no node): not ours to fix, skipped for node lists.
+			[[ $when == 8+2 && $cmd == *" -m "* ]] && continue
 			# shellcheck disable=SC2086
 			have=$(eintr_run "$when" "$NK_BUILD"/$cmd 2>&1) || have="status $? $have"
-			grep -q INJECTED "$NK_TMP/strace" || bad+=("$cmd ($when): nothing was injected")
+			# The dynamic loader's reads come first and do not retry: not ours.
+			[[ $have == *"error while loading shared libraries"* ]] && continue
+			# A short run may make few calls of each: one phase must inject.
+			grep -q INJECTED "$NK_TMP/strace" && injected=1
 			[[ $have == "$want" ]] || bad+=("$cmd ($when): got '${have:0:300}', want '${want:0:300}'")
 		done
+		((injected)) || bad+=("$cmd: nothing was injected")
 	done
 	((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; false; }
 }
