@@ -39,6 +39,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 
 #define PATCH_NAME \
 	"\"fs/proc: Expose mm_cpumask in /proc/[pid]/status\" (v3, January 2026, not merged)"
@@ -139,12 +140,13 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Sleep us microseconds; a signal ends it early. */
+/* Sleep us microseconds; a signal that ends cpumm ends it early, no other. */
 static void nap(uint64_t us)
 {
 	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
 
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !got_signal)
+		;
 }
 
 /* ---- bitmasks of any size ---- */
@@ -249,7 +251,7 @@ static void nodemap_read(void)
 		msg_verbose(1, "no /sys/devices/system/node: no NUMA nodes to show");
 		return;
 	}
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		struct bitmask *bm;
 		const char *end;
 		uint64_t v;
@@ -480,7 +482,7 @@ static int sample_once(struct proc *p)
 	d = sysroot_opendir("/proc/%d/task", p->pid);
 	if (!d)
 		return -ESRCH;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		pid_t tid;
 
 		if (parse_pid(de->d_name, &tid) < 0)
@@ -546,6 +548,7 @@ static void sample_window(struct proc **ps, size_t n, uint64_t window_us)
 		}
 		if (!left || !sysroot_is_live() || got_signal || mono_us() >= end)
 			break;
+		testhook_point("cpumm-sample");
 		nap(SAMPLE_PERIOD_US);
 	}
 }
@@ -672,6 +675,9 @@ static int proc_open(struct proc *p, pid_t pid, int quiet)
 	p->pid = pid;
 	p->t.pidfd = -1;
 	rc = target_open(&p->t, pid);
+	/* -a reads every process: its point kills only NUMAKIT_TEST_KILL_PID. */
+	if (!quiet)
+		testhook_target(pid);
 	if (rc < 0) {
 		p->gone = rc == -ESRCH;
 		if (!quiet)
@@ -712,7 +718,7 @@ static int scan_pids(pid_t **out, size_t *n)
 		msg_err(errno, "cannot read '%s/proc'", sysroot_is_live() ? "" : sysroot_get());
 		return EXIT_FAILURE;
 	}
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		if (parse_pid(de->d_name, &pid) < 0)
 			continue;
 		if (*n == cap) {
@@ -755,6 +761,7 @@ static int run_list(const struct opts *o)
 
 		if (!proc_open(p, pids[i], o->all))
 			read_status(p, o->source, o->all);
+		testhook_point("cpumm-scan");
 		/* -a skips what is not a process with an address space, or is gone. */
 		if (p->status && o->all && p->status != EXIT_NOTSUP)
 			continue;
@@ -1030,6 +1037,12 @@ static int follow_run(struct follow *f, int print, const struct target_child *ch
 		/* auto settles on the first read: the field does not come and go. */
 		want = f->p->source;
 		follow_update(f, print);
+		testhook_point("cpumm-watch");
+		/* Nobody reads the changes any more (`| head -1`): the summary meets EPIPE. */
+		if (print && msg_stdout_gone()) {
+			f->end = "output closed";
+			break;
+		}
 		if (f->o->count && f->ticks >= f->o->count) {
 			f->end = "count";
 			f->t_end = mono_us();	/* a wrapped command may run on: not followed */
@@ -1122,6 +1135,7 @@ static int run_command(const struct opts *o)
 		return target_exec_status(rc);
 	}
 	forward_to = child.pid;
+	testhook_target(child.pid);
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
 	/* The terminal's ^C and ^\ reach the command; cpumm stays to report. */

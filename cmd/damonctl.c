@@ -816,7 +816,7 @@ static int node_ranges(int nid, json_object *regions)
 	d = sysroot_opendir("/sys/devices/system/node/node%d", nid);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		const char *rest;
 		uint64_t b;
 
@@ -2178,7 +2178,9 @@ static int cmd_record(const struct opts *o)
 		json_object_put(line);
 		dc_snapshot_free(&s);
 		if (fflush(out) || ferror(out)) {
-			msg_err(errno, "cannot write '%s'", o->output_arg);
+			/* stdout's errors are said once, by msg_init()'s exit check. */
+			if (out != stdout)
+				msg_err(errno, "cannot write '%s'", o->output_arg);
 			status = EXIT_FAILURE;
 			break;
 		}
@@ -2284,7 +2286,7 @@ static int add_children(int kd, pid_t root)
 	json_object_deep_copy(have, &want, NULL);
 	targets = want;
 	d = sysroot_opendir("/proc");
-	while (d && (de = readdir(d))) {
+	while (d && (de = sysroot_readdir(d))) {
 		pid_t pid;
 		size_t i, n = json_object_array_length(targets);
 		int known = 0;

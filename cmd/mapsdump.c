@@ -24,6 +24,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 enum {
@@ -229,6 +230,21 @@ static int target_failed(struct dump *d, int err, const char *what)
 	return d->status;
 }
 
+/*
+ * After a read: 1 (and the message) if the process exited meanwhile.  A
+ * dead process's maps and numa_maps read as empty or cut short, not as an
+ * error: what was read is not the address space, and is not printed.
+ */
+static int exited(struct dump *d, const struct target *t, const char *what)
+{
+	int kind = target_kind(t);
+
+	if (kind != TARGET_ZOMBIE && kind != -ESRCH)
+		return 0;
+	dump_fail(d, EXIT_FAILURE, "pid %d exited while its %s was read", d->pid, what);
+	return 1;
+}
+
 /* Kernel threads and zombies have no address space: say so plainly. */
 static int no_mm(struct dump *d, const struct target *t)
 {
@@ -339,6 +355,8 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 			parse_pid(ta->pid, &d->pid);
 		return target_failed(d, rc, "cannot read maps");
 	}
+	testhook_target(t.pid);
+	testhook_point("mapsdump-open");
 	if (no_mm(d, &t))
 		goto out;
 	target_comm(&t, d->comm, sizeof(d->comm));
@@ -349,7 +367,7 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 	}
 	rc = read_vmas(d, o, fd);
 	close(fd);
-	if (rc == -ESRCH && no_mm(d, &t))
+	if ((rc == 0 || rc == -ESRCH) && exited(d, &t, "maps"))
 		goto out;
 	if (rc == -ENXIO)
 		goto out;
@@ -364,8 +382,11 @@ static int dump_target(struct dump *d, const struct opts *o, const struct target
 		target_failed(d, -ENOTTY, NULL);
 		goto out;
 	}
-	if ((o->numa || o->want_numa) && (rc = read_numa(d, &t)) < 0)
+	testhook_point("mapsdump-numa");
+	if ((o->numa || o->want_numa) && (rc = read_numa(d, &t)) < 0 && !exited(d, &t, "numa_maps"))
 		target_failed(d, rc, "cannot read numa_maps");
+	else if ((o->numa || o->want_numa) && rc == 0)
+		exited(d, &t, "numa_maps");
 out:
 	target_close(&t);
 	return d->status;

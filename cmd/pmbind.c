@@ -32,6 +32,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 enum method { M_AUTO, M_SYSCALL, M_PTRACE, M_MIGRATE };
@@ -437,6 +438,7 @@ static int inject_ranges(struct run *run, struct inject *in)
 			continue;
 		if (signal_waiting())
 			break;
+		testhook_point("pmbind-range");
 		rc = inject_syscall(in, SYS_mbind, args, o->pol.nodes ? mask : NULL,
 				    o->pol.nodes ? sizeof(mask) : 0, &ret);
 		if (rc == -EPERM && in->why[0] && !tried)
@@ -490,6 +492,11 @@ static int by_ptrace(struct run *run)
 	}
 	hold_signals(&old);
 	rc = inject_attach(&in, &run->t);
+	if (rc == -ESRCH) {
+		/* Gone while being seized: not a refusal of ptrace, said by not_done(). */
+		release_signals(&old);
+		return rc;
+	}
 	if (rc < 0) {
 		release_signals(&old);
 		if (rc == -EOPNOTSUPP)
@@ -584,6 +591,17 @@ static int migrate_chunk(struct run *run, struct range *r, void **pages, int *st
 	return 0;
 }
 
+/*
+ * The target exited (a zombie has no mm: move_pages then fails with EINVAL,
+ * which must not read as a bad range).
+ */
+static int run_target_gone(const struct run *run)
+{
+	int kind = target_kind(&run->t);
+
+	return kind == TARGET_ZOMBIE || kind == -ESRCH;
+}
+
 static int migrate_range(struct run *run, struct range *r, const int *targets, int ntargets)
 {
 	void *pages[MIGRATE_CHUNK];
@@ -599,7 +617,10 @@ static int migrate_range(struct run *run, struct range *r, const int *targets, i
 		for (; at < r->end && n < MIGRATE_CHUNK; at += run->o->page)
 			pages[n++] = (void *)(uintptr_t)at;
 		rc = migrate_chunk(run, r, pages, status, nodes, n, targets, ntargets);
+		testhook_point("migrate-batch");
 	}
+	if (rc && run_target_gone(run))
+		return -ESRCH;	/* said once for every range left, by not_done() */
 	if (rc)
 		fail_range(r, "move_pages in pid %d: %s", run->t.pid, strerror(-rc));
 	else
@@ -619,10 +640,11 @@ static int by_migrate(struct run *run)
 	for (i = 0; i < run->o->nr; i++) {
 		if (run->o->r[i].done)
 			continue;
+		testhook_point("pmbind-range");
 		rc = migrate_range(run, &run->o->r[i], targets, ntargets);
 		if (rc == -EPERM)
 			caps_hint(EPERM, CAP_SYS_NICE, "moving pages of another process");
-		if (target_alive(&run->t) <= 0)
+		if (rc == -ESRCH || run_target_gone(run))
 			return -ESRCH;
 	}
 	return 0;
@@ -906,6 +928,7 @@ static int open_target(struct run *run)
 			msg_err(-rc, "cannot use pidfd %d", fd);
 		return rc == -EINVAL || rc == -EBADF ? EXIT_USAGE : EXIT_FAILURE;
 	}
+	testhook_target(run->t.pid);
 	rc = target_kind(&run->t);
 	if (rc == TARGET_KTHREAD || rc == TARGET_ZOMBIE) {
 		msg_err(0, "pid %d is a %s: it has no address space", run->t.pid,

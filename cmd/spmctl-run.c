@@ -29,6 +29,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 
 #include "cmd/spmctl.h"
 
@@ -326,8 +327,10 @@ static int scan_process(struct who *w, pid_t pid)
 		rc = (int)len;
 		goto out;
 	}
-	/* Gone while read: what was read may be cut short. */
-	if (target_alive(&t) <= 0) {
+	testhook_point("spmctl-who");
+	/* Gone while read (a zombie's numa_maps is empty): what was read may be cut short. */
+	n = target_kind(&t);
+	if (n == TARGET_ZOMBIE || n == -ESRCH) {
 		rc = -ESRCH;
 		goto out;
 	}
@@ -372,7 +375,7 @@ static int scan_all(struct who *w)
 		msg_err(errno, "cannot read %s/proc", sysroot_get() ? sysroot_get() : "");
 		return EXIT_FAILURE;
 	}
-	while ((de = readdir(dir))) {
+	while ((de = sysroot_readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]) || parse_pid(de->d_name, &pid) < 0)
 			continue;
 		/* spmctl's own pages are not what the audit is about. */

@@ -85,6 +85,14 @@ static int read_system(struct spm_system *sys)
 			sysroot_is_live() ? "" : sysroot_get());
 		return EXIT_FAILURE;
 	}
+	/* Cut short or junk: what the table would show is not what the kernel says. */
+	if (sys->nbad) {
+		msg_err(0, "cannot parse '%s%s': not in the kernel's format%s",
+			sysroot_is_live() ? "" : sysroot_get(), sys->bad_file,
+			sys->nbad > 1 ? " (nor other files)" : "");
+		spm_free(sys);
+		return EXIT_FAILURE;
+	}
 	msg_verbose(1, "has_private_memory (N_PRIVATE, SPM RFC v3): %s",
 		    sys->has_private_attr ? "yes" : "no");
 	msg_verbose(1, "cpuset.mems.sysram (SPM RFC): %s", sys->has_sysram_cpuset ? "yes" : "no");

@@ -21,6 +21,7 @@
 #include "lib/parse.h"
 #include "lib/seccomp.h"
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 #define ERESTARTSYS 512
@@ -368,7 +369,7 @@ static pid_t pick_thread(pid_t pid)
 	d = sysroot_opendir("/proc/%d/task", pid);
 	if (!d)
 		return pid;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		char line[64];
 
 		if (parse_pid(de->d_name, &tid) < 0)
@@ -468,6 +469,7 @@ int inject_attach(struct inject *in, const struct target *t)
 	if (ptrace(PTRACE_SEIZE, in->tid, 0, PTRACE_O_TRACESYSGOOD) < 0)
 		return -errno;
 	in->seized = 1;
+	testhook_point("inject-seized");
 	rc = to_istop(in);
 	/*
 	 * The PID was seized by number: check that it is still the target's.
@@ -597,6 +599,7 @@ static int inject_once(struct inject *in, long nr, const long args[6], const voi
 	if (!rc) {
 		test_delay(in);
 		rc = run_call(in, ret, &sig);
+		testhook_point("inject-returned");
 	}
 	if (rc == -ESRCH) {
 		free(saved);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages in one shape: "prog: what failed 'object': reason". */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +21,12 @@ static void close_stdout(void)
 		err = errno;
 	if (fclose(stdout) != 0 && !err && errno != EBADF)
 		err = errno;
+	/*
+	 * A reader that went away (`| head -1`) is no news to the user: with
+	 * SIGPIPE ignored the tool ends as quietly as SIGPIPE would end it.
+	 */
+	if (err == EPIPE)
+		_exit(EXIT_FAILURE);
 	if (err) {
 		msg_err(err, "write error");
 		_exit(EXIT_FAILURE);
@@ -27,9 +35,42 @@ static void close_stdout(void)
 		_exit(EXIT_FAILURE);
 }
 
+/*
+ * A closed stdin, stdout or stderr would be the number of the next file
+ * opened: data meant for stdout would go into a pidfd, a /proc or a sysfs
+ * file.  Hold each with /dev/null opened the wrong way round, so that a
+ * write to stdout fails (EBADF) and is reported as a write error, and a
+ * read of stdin fails rather than looking empty.
+ */
+static void hold_std_fds(void)
+{
+	int fd, n;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 void msg_init(void)
 {
+	hold_std_fds();
 	atexit(close_stdout);
+}
+
+int msg_stdout_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+
+	if (ferror(stdout))
+		return 1;
+	/* A pipe without readers polls as an error, before anything is written. */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 void msg_vprint(const char *prefix, int err, const char *fmt, va_list ap)

@@ -16,8 +16,18 @@ enum {
 
 extern int msg_verbosity;
 
-/* Install the stdout check at exit (`> /dev/full` must fail). */
+/*
+ * Install the stdout check at exit (`> /dev/full` must fail; a reader that
+ * went away ends the tool quietly with status 1), and hold a closed stdin,
+ * stdout or stderr with /dev/null so that no file opened later takes its
+ * number.
+ */
 void msg_init(void);
+/*
+ * 1 when writing to stdout has failed or stdout is a pipe whose reader has
+ * gone: a loop that prints now and then (a watch) stops there.
+ */
+int msg_stdout_gone(void);
 
 /* "prog: <fmt>: <strerror(err)>", or without the reason when err is 0. */
 void msg_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -148,6 +148,11 @@ int numamaps_read(int fd, struct numamap_list *l)
 		return n;
 	for (line = buf; *line && !rc; line = nl + 1) {
 		nl = strchrnul(line, '\n');
+		/* The kernel ends every line: one without its newline was cut short. */
+		if (!*nl) {
+			rc = -EINVAL;
+			break;
+		}
 		if (l->n == cap) {
 			struct numamap *p = realloc(l->m, (cap = cap ? cap * 2 : 256) * sizeof(*p));
 

@@ -8,7 +8,72 @@
 #include "lib/opt.h"
 #include "lib/sysroot.h"
 
-enum { OPT_HELP = 0x7f01, OPT_VERSION };
+enum { OPT_HELP = 0x7f01, OPT_VERSION, OPT_STRING0 = 0x7100, OPT_STRING_MAX = 256 };
+
+/*
+ * popt stores a fresh copy of a POPT_ARG_STRING argument each time the
+ * option is given and never frees the one it replaces, so `--name x --name
+ * y` leaked "x".  Parsing runs on a copy of the option tables in which each
+ * such option returns a value of ours; the copy popt stored before is then
+ * freed.  The first value seen is the tool's default (maybe a literal) and
+ * is never freed; the last copy stays with the tool until opt_free().
+ */
+struct str_slot {
+	const char **arg;
+	const char *ours;	/* the copy popt stored last, NULL before the first */
+};
+
+static struct str_slot str_slots[OPT_STRING_MAX];
+static int nstr_slots;
+static struct poptOption *table_copies[64];
+static int ntable_copies;
+
+static int has_callback(const struct poptOption *t)
+{
+	for (; t->longName || t->shortName || t->argInfo; t++)
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_CALLBACK)
+			return 1;
+	return 0;
+}
+
+/* A heap copy of t and of every table it includes, with string options marked. */
+static struct poptOption *copy_table(const struct poptOption *t)
+{
+	struct poptOption *c, *o;
+	size_t n = 0;
+	int cb = has_callback(t);
+
+	while (t[n].longName || t[n].shortName || t[n].argInfo)
+		n++;
+	if (ntable_copies == (int)(sizeof(table_copies) / sizeof(table_copies[0]))) {
+		msg_err(ENOMEM, "parsing options: too many option tables");
+		exit(EXIT_FAILURE);
+	}
+	c = msg_calloc_or_die(n + 1, sizeof(*c));
+	table_copies[ntable_copies++] = c;
+	memcpy(c, t, (n + 1) * sizeof(*c));
+	for (o = c; o < c + n; o++) {
+		if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE && o->arg)
+			o->arg = copy_table(o->arg);
+		/* A callback table's callback sees val: leave its options alone. */
+		else if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && o->arg && !o->val &&
+			 !cb && nstr_slots < OPT_STRING_MAX) {
+			str_slots[nstr_slots].arg = o->arg;
+			str_slots[nstr_slots].ours = NULL;
+			o->val = OPT_STRING0 + nstr_slots++;
+		}
+	}
+	return c;
+}
+
+/* Option slot i was just stored: free popt's previous copy of it. */
+static void string_stored(int i)
+{
+	struct str_slot *s = &str_slots[i];
+
+	free((void *)s->ours);
+	s->ours = *s->arg;
+}
 
 static void print_help(poptContext pc, const struct opt_spec *spec)
 {
@@ -74,13 +139,15 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 		POPT_TABLEEND
 	};
 	unsigned int flags = spec->stop_at_first_arg ? POPT_CONTEXT_POSIXMEHARDER : 0;
+	struct poptOption *parse_table;
 	poptContext pc;
 	const char **rest;
 	int rc, n = 0;
 
 	if (spec->no_json)
 		table[1] = table[2], table[2] = (struct poptOption)POPT_TABLEEND;
-	pc = poptGetContext(NULL, argc, (const char **)argv, table, flags);
+	parse_table = copy_table(table);
+	pc = poptGetContext(NULL, argc, (const char **)argv, parse_table, flags);
 	if (!pc) {
 		msg_err(ENOMEM, "parsing options");
 		exit(EXIT_FAILURE);
@@ -98,6 +165,10 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 			printf("%s (numakit) %s\n", program_invocation_short_name, NUMAKIT_VERSION);
 			poptFreeContext(pc);
 			exit(EXIT_SUCCESS);
+		default:
+			if (rc >= OPT_STRING0 && rc < OPT_STRING0 + nstr_slots)
+				string_stored(rc - OPT_STRING0);
+			break;
 		}
 	}
 	if (rc != -1)
@@ -122,7 +193,21 @@ poptContext opt_parse_or_die(int argc, char **argv, const struct opt_spec *spec,
 
 void opt_free(poptContext pc)
 {
+	int i;
+
 	poptFreeContext(pc);
+	/*
+	 * The last copy of each string option, which the tool is done with
+	 * (opt_free ends main).  One the tool freed or replaced is not ours.
+	 */
+	for (i = 0; i < nstr_slots; i++)
+		if (str_slots[i].ours && *str_slots[i].arg == str_slots[i].ours) {
+			free((void *)str_slots[i].ours);
+			*str_slots[i].arg = NULL;
+		}
+	while (ntable_copies > 0)
+		free(table_copies[--ntable_copies]);
+	nstr_slots = 0;
 	sysroot_reset();
 }
 

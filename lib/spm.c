@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,20 @@ static int soft(int rc)
 	return rc == -ENOMEM ? rc : 0;
 }
 
+/* A file that is there but says nothing readable: the first one is named in sys. */
+static void bad_file(struct spm_system *sys, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sys->nbad++) {
+		va_start(ap, fmt);
+		vsnprintf(sys->bad_file, sizeof(sys->bad_file), fmt, ap);
+		va_end(ap);
+	}
+}
+
 /* A node list file in the kernel's "%*pbl" format; *out NULL when absent or junk. */
-static int read_list(struct bitmask **out, const char *path)
+static int read_list(struct spm_system *sys, struct bitmask **out, const char *path)
 {
 	char *text;
 	ssize_t n;
@@ -60,8 +73,11 @@ static int read_list(struct bitmask **out, const char *path)
 		return soft(n);
 	rc = bitmap_parse_list(text, out);
 	free(text);
-	if (rc)
+	if (rc) {
 		*out = NULL;
+		if (rc != -ENOMEM)
+			bad_file(sys, "%s", path);
+	}
 	return soft(rc);
 }
 
@@ -145,7 +161,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out, int *co
 	d = sysroot_opendir("%s", dir);
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		id = name_number(de->d_name, prefix);
 		if (id < 0)
 			continue;
@@ -170,7 +186,7 @@ static int list_numbers(const char *dir, const char *prefix, long **out, int *co
 
 /* ---- nodes ---- */
 
-static int read_masks(struct masks *m)
+static int read_masks(struct spm_system *sys, struct masks *m)
 {
 	static const struct {
 		size_t off;
@@ -187,7 +203,7 @@ static int read_masks(struct masks *m)
 	int rc;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		rc = read_list((struct bitmask **)((char *)m + files[i].off), files[i].path);
+		rc = read_list(sys, (struct bitmask **)((char *)m + files[i].off), files[i].path);
 		if (rc)
 			return rc;
 	}
@@ -250,16 +266,23 @@ static int meminfo_kb(const char *line, const char *key, uint64_t *bytes)
 	return 1;
 }
 
-static void read_meminfo(struct spm_node *n)
+static void read_meminfo(struct spm_system *sys, struct spm_node *n)
 {
 	char *text, *line, *save = NULL;
+	int seen = 0;
 
 	if (sysroot_read_file(&text, NODE_DIR "/node%d/meminfo", n->id) < 0)
 		return;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!meminfo_kb(line, "MemTotal", &n->mem_total))
-			meminfo_kb(line, "MemFree", &n->mem_free);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (meminfo_kb(line, "MemTotal", &n->mem_total))
+			seen |= 1;
+		else if (meminfo_kb(line, "MemFree", &n->mem_free))
+			seen |= 2;
+	}
 	free(text);
+	/* Cut short or junk: a size of 0 would be shown as if the kernel said so. */
+	if (seen != 3)
+		bad_file(sys, NODE_DIR "/node%d/meminfo", n->id);
 }
 
 /*
@@ -316,7 +339,7 @@ static int initiator_list(DIR *d, char *buf, size_t size)
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	while ((de = readdir(d))) {
+	while ((de = sysroot_readdir(d))) {
 		id = name_number(de->d_name, "node");
 		if (id < 0)
 			continue;
@@ -479,7 +502,7 @@ static int read_node(struct spm_system *sys, struct spm_node *n, const struct ma
 		free(text);
 	if (rc)
 		return rc;
-	read_meminfo(n);
+	read_meminfo(sys, n);
 	n->online = m->online ? in_mask(m->online, n->id) : 1;
 	n->has_cpu = m->has_cpu ? in_mask(m->has_cpu, n->id) : n->cpus[0] != '\0';
 	n->has_memory = m->has_memory ? in_mask(m->has_memory, n->id) : n->mem_total > 0;
@@ -558,7 +581,7 @@ static int read_nodes(struct spm_system *sys)
 		sys->nodes[i].id = (int)ids[i];
 	sys->nnodes = count;
 	free(ids);
-	rc = read_masks(&m);
+	rc = read_masks(sys, &m);
 	sys->has_private_attr = m.has_private != NULL;
 	sys->has_sysram_cpuset = m.sysram != NULL;
 	for (i = 0; !rc && i < sys->nnodes; i++)
@@ -665,7 +688,7 @@ static int read_dax_devices(struct spm_system *sys)
 	d = sysroot_opendir(DAX_DIR);
 	if (!d)
 		return soft(-errno);
-	while ((de = readdir(d)) && !rc) {
+	while ((de = sysroot_readdir(d)) && !rc) {
 		if (strncmp(de->d_name, "dax", 3) || strlen(de->d_name) >= sizeof(sys->dax->name))
 			continue;
 		rc = grow(&sys->dax, sys->ndax, sizeof(*sys->dax));

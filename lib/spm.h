@@ -97,6 +97,8 @@ struct spm_system {
 	int has_sysram_cpuset;		/* /sys/fs/cgroup/cpuset.mems.sysram exists */
 	int has_spm_attr;		/* some dax device has spm_node */
 	int wi_auto;			/* weighted_interleave/auto: 1, 0, -1 when absent */
+	int nbad;			/* files there but unreadable (taken as absent) */
+	char bad_file[256];		/* the first of them, a path below the sysroot */
 };
 
 /* Read everything; 0 or -errno (a missing /sys/devices/system/node is -ENOENT). */

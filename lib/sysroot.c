@@ -10,6 +10,7 @@
 #include "lib/msg.h"
 #include "lib/parse.h"
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 
 static char *root;
 
@@ -100,12 +101,26 @@ int sysroot_path(char *buf, size_t size, const char *fmt, ...)
 		}						\
 	} while (0)
 
+/*
+ * open(2) may fail with EINTR when a handled signal arrives (a FUSE or NFS
+ * path, a FIFO): that is no answer about the file, so ask again.
+ */
+static int open_retry(const char *path, int flags)
+{
+	int fd;
+
+	do
+		fd = open(path, flags | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
 int sysroot_open(int flags, const char *fmt, ...)
 {
 	int fd;
 
 	WITH_PATH(fmt, path, return -errno);
-	fd = open(path, flags | O_CLOEXEC);
+	fd = open_retry(path, flags);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -120,7 +135,7 @@ int sysroot_write(const char *value, const char *fmt, ...)
 	int fd, err;
 
 	WITH_PATH(fmt, path, return -errno);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open_retry(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -137,14 +152,36 @@ FILE *sysroot_fopen(const char *mode, const char *fmt, ...)
 	char m[8];
 
 	WITH_PATH(fmt, path, return NULL);
+	FILE *f;
+
 	snprintf(m, sizeof(m), "%se", mode);
-	return fopen(path, m);
+	do
+		f = fopen(path, m);
+	while (!f && errno == EINTR);
+	return f;
 }
 
 DIR *sysroot_opendir(const char *fmt, ...)
 {
+	DIR *d;
+
 	WITH_PATH(fmt, path, return NULL);
-	return opendir(path);
+	do
+		d = opendir(path);
+	while (!d && errno == EINTR);
+	return d;
+}
+
+struct dirent *sysroot_readdir(DIR *d)
+{
+	struct dirent *de;
+
+	/* A getdents64 that failed did not move the position: the next call goes on. */
+	do {
+		errno = 0;
+		de = readdir(d);
+	} while (!de && errno == EINTR);
+	return de;
 }
 
 int sysroot_exists(const char *fmt, ...)
@@ -182,6 +219,7 @@ ssize_t sysroot_read_fd(int fd, char **buf)
 		if (n == 0)
 			break;
 		len += n;
+		testhook_point("read-chunk");
 	}
 	b[len] = '\0';
 	*buf = b;
@@ -194,7 +232,7 @@ ssize_t sysroot_read_file(char **buf, const char *fmt, ...)
 	int fd;
 
 	WITH_PATH(fmt, path, return -errno);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_retry(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	rc = sysroot_read_fd(fd, buf);
@@ -224,7 +262,7 @@ static ssize_t read_line_at(const char *path, char *buf, size_t size)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_retry(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	n = sysroot_read_line_fd(fd, buf, size);

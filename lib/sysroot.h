@@ -25,6 +25,8 @@ int sysroot_open(int flags, const char *fmt, ...) __attribute__((format(printf, 
 int sysroot_write(const char *value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 FILE *sysroot_fopen(const char *mode, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 DIR *sysroot_opendir(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* readdir(3), asked again when interrupted (EINTR), not taken for the end. */
+struct dirent *sysroot_readdir(DIR *d);
 int sysroot_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

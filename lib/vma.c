@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/sysroot.h"
+#include "lib/testhook.h"
 #include "lib/vma.h"
 
 /* include/uapi/linux/fs.h; Debian 12's headers (6.1) predate it. */
@@ -419,6 +420,7 @@ struct query {
 static int query(int fd, struct query *qb, uint64_t addr, int next, int build_id)
 {
 	struct procmap_query *q = &qb->q;
+	int rc;
 
 	memset(q, 0, sizeof(*q));
 	q->size = sizeof(*q);
@@ -430,7 +432,10 @@ static int query(int fd, struct query *qb, uint64_t addr, int next, int build_id
 		q->build_id_addr = (uintptr_t)qb->build_id;
 		q->build_id_size = sizeof(qb->build_id);
 	}
-	return ioctl(fd, PROCMAP_QUERY, q) < 0 ? -errno : 0;
+	do
+		rc = ioctl(fd, PROCMAP_QUERY, q);
+	while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : 0;
 }
 
 static int from_query(const struct query *qb, struct vma *v)
@@ -471,7 +476,9 @@ static const struct vma *gate_vma(void)
 	if (done)
 		return gate.name ? &gate : NULL;
 	done = 1;
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	do
+		fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return NULL;
 	n = sysroot_read_fd(fd, &buf);
@@ -531,6 +538,7 @@ static int read_ioctl(int fd, const struct vma_read_opts *o, struct vma_list *l)
 		if (rc)
 			break;
 		addr = qb->q.vma_end;
+		testhook_point("vma-ioctl-next");
 	}
 	free(qb);
 	if (rc == -ENOENT)
@@ -765,6 +773,11 @@ static int read_text(int fd, struct vma_list *l, int verbatim)
 	}
 	for (line = l->text; *line; line = nl + 1) {
 		nl = strchrnul(line, '\n');
+		/* The kernel ends every line: one without its newline was cut short. */
+		if (!*nl) {
+			rc = -EINVAL;
+			break;
+		}
 		rc = vma_parse_line(line, nl - line + !!*nl, &v);
 		if (rc)
 			break;

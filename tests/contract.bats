@@ -202,3 +202,29 @@ help_to_full() {
 	done
 	verdict
 }
+
+# Run TOOL with a repeated string option where only the last value works; the
+# sanitizer build fails the run (exit 1) if the first copy leaked.
+repeated_option() {
+	local spm=$NK_SRC/tests/fixtures/spm/vm-3node damon=$NK_SRC/tests/fixtures/damon/newest
+
+	case $1 in
+	mapsdump) "$NK_BUILD/mapsdump" --name nosuch --name '\[stack\]' "$$" ;;
+	pmbind) "$NK_BUILD/pmbind" --show -p 0 -p "$$" ;;
+	cpumm) "$NK_BUILD/cpumm" --sort nosuch --sort span "$$" ;;
+	spmctl) "$NK_BUILD/spmctl" --sysroot /nonexistent --sysroot "$spm" list -o NOSUCH -o NODE ;;
+	damonctl) "$NK_BUILD/damonctl" --sysroot "$damon" status --kdamond x --kdamond 0 ;;
+	esac
+}
+
+@test "a repeated string option: the last one counts, nothing leaks" {
+	need_tools
+	for t in "${tools[@]}"; do
+		run --separate-stderr repeated_option "$t"
+		if ((status != 0)) || [[ -z $output || -n $stderr ]]; then
+			broke "$t: a repeated string option: want exit 0, output, empty stderr"
+			show_run
+		fi
+	done
+	verdict
+}

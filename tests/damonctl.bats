@@ -1108,6 +1108,34 @@ edit_spec() {
 	expect_err "cannot write '/dev/full'"
 }
 
+# record -o - with no duration into `head -c 1`, SIGPIPE as $1; prints its status.
+record_into_head() {
+	(
+		[[ $1 == ignored ]] && trap '' PIPE
+		# The duration bounds a run that would not notice: it would end with 0.
+		dcs record -o - --interval 10ms --duration 20s 2>"$NK_TMP/rec.err" | head -c 1 >/dev/null
+		echo "${PIPESTATUS[0]}"
+	)
+}
+
+record_to_full() {
+	dcs record -o - --interval 10ms --duration 50ms >/dev/full
+}
+
+@test "record -o - into a reader that goes away: ends, quietly, not with success" {
+	use_owned_running
+	use_tried
+	run record_into_head default
+	[ "$output" = 141 ] || { echo "SIGPIPE default: $output"; cat "$NK_TMP/rec.err"; false; }
+	run record_into_head ignored
+	[ "$output" = 1 ] || { echo "SIGPIPE ignored: $output"; cat "$NK_TMP/rec.err"; false; }
+	[ ! -s "$NK_TMP/rec.err" ]
+	# A full stdout: one message, exit 1.
+	run --separate-stderr record_to_full
+	expect_status 1
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ] || { echo "$stderr"; false; }
+}
+
 @test "record: no -o, or a bad interval: exit 2, nothing written" {
 	use_owned_running
 	use_tried

@@ -147,7 +147,8 @@ stop_bg_all() {
 			sleep 0.1
 		done
 		nk_alive "$pid" && kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		# A status of 128+N is how a killed target ends: not a failure here.
+		wait "$pid" 2>/dev/null || true
 	done
 	NK_BG_PIDS=()
 	return 0
