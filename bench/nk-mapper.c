@@ -106,18 +106,6 @@ static size_t rng_below(size_t n)
 	return n ? (size_t)(rng_next() % n) : 0;
 }
 
-static long parse_long(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		errx(2, "invalid %s '%s': expected %ld to %ld", opt, s, min, max);
-	return v;
-}
-
 static double parse_seconds(const char *s)
 {
 	char *end;

@@ -202,18 +202,6 @@ static void map_regions(FILE *f)
 	}
 }
 
-static long long parse_num(const char *name, const char *s, long long min, long long max)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		errx(2, "invalid %s '%s'", name, s);
-	return v;
-}
-
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
@@ -243,7 +231,7 @@ static void parse_args(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_COUNT:
-			opt.count = parse_num("--count", optarg, 1, MAX_COUNT);
+			opt.count = parse_long("--count", optarg, 1, MAX_COUNT);
 			break;
 		case O_SIZE:
 			opt.size = parse_size("--size", optarg);
@@ -251,14 +239,14 @@ static void parse_args(int argc, char **argv)
 				errx(2, "invalid --size '%s': must not be 0", optarg);
 			break;
 		case O_THRESHOLD:
-			opt.threshold_ns = parse_num("--threshold-us", optarg, 1, 1000000) *
+			opt.threshold_ns = parse_long("--threshold-us", optarg, 1, 1000000) *
 					   NSEC_PER_USEC;
 			break;
 		case O_IDLE:
 			opt.idle = 1;
 			break;
 		case O_DURATION:
-			opt.duration_s = parse_num("--duration", optarg, 1, 86400);
+			opt.duration_s = parse_long("--duration", optarg, 1, 86400);
 			break;
 		case O_READY:
 			opt.ready = optarg;

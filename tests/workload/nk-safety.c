@@ -611,18 +611,6 @@ static void install_seccomp(enum seccomp_kind kind)
 #endif
 }
 
-static long parse_long(const char *name, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		errx(2, "invalid %s '%s'", name, s);
-	return v;
-}
-
 static enum mode parse_mode(const char *s)
 {
 	size_t i;

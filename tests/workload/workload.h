@@ -87,6 +87,19 @@ static inline size_t parse_size(const char *opt, const char *s)
 	return v;
 }
 
+/* A decimal number in [min, max] for option opt, or exit 2. */
+static inline long parse_long(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		errx(2, "invalid %s '%s': expected %ld to %ld", opt, s, min, max);
+	return v;
+}
+
 /* A test's processes must never outlive it: SIGTERM when the parent dies. */
 static inline void watch_parent(void)
 {
