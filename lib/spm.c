@@ -49,6 +49,8 @@ static int soft(int rc)
 }
 
 /* A file that is there but says nothing readable: the first one is named in sys. */
+static void bad_file(struct spm_system *sys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void bad_file(struct spm_system *sys, const char *fmt, ...)
 {
 	va_list ap;
