@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 	watch_parent();
 
 	cap_gaps = 1 << 16;
-	gaps = malloc(cap_gaps * sizeof(*gaps));
+	gaps = calloc(cap_gaps, sizeof(*gaps));
 	if (!gaps)
 		err(1, "malloc");
 	f = open_memstream(&ready, &ready_len);

@@ -328,7 +328,7 @@ static int status_field(pid_t pid, const char *key, char *val, size_t size)
 	v = target_status_field(buf, key);
 	free(buf);
 	if (!v)
-		return -errno;
+		return errno ? -errno : -ENOENT;
 	snprintf(val, size, "%s", v);
 	free(v);
 	return 0;
@@ -336,7 +336,7 @@ static int status_field(pid_t pid, const char *key, char *val, size_t size)
 
 int inject_check(const struct target *t, const char **why)
 {
-	char val[64];
+	char val[64] = "";
 	int rc;
 
 	*why = NULL;
@@ -359,7 +359,7 @@ int inject_check(const struct target *t, const char **why)
 /* The main thread, unless it is gone (a process can outlive it). */
 static pid_t pick_thread(pid_t pid)
 {
-	char state[64];
+	char state[64] = "";
 	DIR *d;
 	struct dirent *de;
 	pid_t tid = pid;
