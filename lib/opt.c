@@ -27,6 +27,9 @@ static struct str_slot str_slots[OPT_STRING_MAX];
 static int nstr_slots;
 static struct poptOption *table_copies[64];
 static int ntable_copies;
+/* POPT_ARG_ARGV options: popt grows one array per option, the tool's to free. */
+static char ***argv_args[OPT_STRING_MAX];
+static int nargv_args;
 
 static int has_callback(const struct poptOption *t)
 {
@@ -61,6 +64,9 @@ static struct poptOption *copy_table(const struct poptOption *t)
 			str_slots[nstr_slots].arg = o->arg;
 			str_slots[nstr_slots].ours = NULL;
 			o->val = OPT_STRING0 + nstr_slots++;
+		} else if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_ARGV && o->arg &&
+			   nargv_args < OPT_STRING_MAX) {
+			argv_args[nargv_args++] = o->arg;
 		}
 	}
 	return c;
@@ -205,6 +211,14 @@ void opt_free(poptContext pc)
 			free((void *)str_slots[i].ours);
 			*str_slots[i].arg = NULL;
 		}
+	while (nargv_args > 0) {
+		char ***argv = argv_args[--nargv_args], **a;
+
+		for (a = *argv; a && *a; a++)
+			free(*a);
+		free(*argv);
+		*argv = NULL;
+	}
 	while (ntable_copies > 0)
 		free(table_copies[--ntable_copies]);
 	nstr_slots = 0;

@@ -66,8 +66,7 @@ start_workload() {
 	done
 }
 
-# Known to fail until lib/opt frees the strings popt allocates for string and
-# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
+# String and argv options: opt_free() frees what popt allocated for them.
 @test "memcheck: pmbind --show, -J, --dry-run, a ptrace bind and a migrate" {
 	start_workload
 	run --separate-stderr vg pmbind --show -p "$WL"
@@ -143,8 +142,7 @@ vgs() {
 		"$PLAIN/damonctl" --sysroot "$ROOT" "$@"
 }
 
-# Known to fail until lib/opt frees the strings popt allocates for string and
-# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
+# String and argv options: opt_free() frees what popt allocated for them.
 @test "memcheck: damonctl status, -J status, start and start --dry-run on fixtures" {
 	damon_fixture captured/6.12-running
 	run --separate-stderr vg damonctl --sysroot "$ROOT" status
@@ -160,8 +158,7 @@ vgs() {
 	expect_clean 0
 }
 
-# Known to fail until lib/opt frees the strings popt allocates for string and
-# argv options (still reachable blocks from poptGetNextOpt/poptSaveString).
+# String and argv options: opt_free() frees what popt allocated for them.
 @test "memcheck: damonctl snapshot, -J snapshot and record with the shim; report" {
 	damon_fixture captured/6.12-running captured/6.12-template
 	mkdir -p "$ROOT/run/numakit/damonctl"
