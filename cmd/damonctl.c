@@ -1011,6 +1011,8 @@ static int load_spec(const char *file, json_object **out)
 	enum json_tokener_error jerr;
 
 	len = fd < 0 ? -errno : sysroot_read_fd(fd, &text);
+	if (len >= 0 && !text)
+		len = -ENOMEM;
 	if (fd > STDIN_FILENO)
 		close(fd);
 	if (len < 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/sysroot.h"
@@ -61,19 +62,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Run a command without a shell (the paths may hold any byte): 0 if it succeeded. */
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 static void remove_tree(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (root[0] && system(cmd) != 0)
+	if (root[0] && run((char *const[]){ "rm", "-rf", "--", root, NULL }))
 		fprintf(stderr, "fuzz: cannot remove %s\n", root);
 }
 
 void fuzz_tree_init(const char *fixture, const char *under)
 {
 	const char *tmp = getenv("TMPDIR");
-	char cmd[3 * PATH_MAX], dir[PATH_MAX];
+	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 
 	snprintf(root, sizeof(root), "%s/numakit-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(root))
@@ -82,10 +97,11 @@ void fuzz_tree_init(const char *fixture, const char *under)
 	if (!fixture)
 		return;
 	/* FUZZ_SRCDIR: the top of the source tree, set by tests/fuzz/fuzz.mk. */
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/%s/.' '%s/'", FUZZ_SRCDIR, fixture, root);
-	if (system(cmd) != 0) {
+	snprintf(src, sizeof(src), "%s/%s/.", FUZZ_SRCDIR, fixture);
+	snprintf(dst, sizeof(dst), "%s/", root);
+	if (run((char *const[]){ "cp", "-a", "--", src, dst, NULL })) {
 		errno = EIO;
-		die(cmd);
+		die(src);
 	}
 	if (sysroot_set(root) < 0)
 		die("sysroot_set");

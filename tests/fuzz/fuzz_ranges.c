@@ -12,7 +12,7 @@
 
 int pmbind_main(int argc, char **argv);
 #define main pmbind_main
-#include "cmd/pmbind.c"
+#include "cmd/pmbind.c"	/* NOLINT(bugprone-suspicious-include): its static parsers */
 #undef main
 
 #include "tests/fuzz/fuzz.h"

@@ -10,17 +10,17 @@
 
 int damonctl_main(int argc, char **argv);
 #define main damonctl_main
-#include "cmd/damonctl.c"
+#include "cmd/damonctl.c"	/* NOLINT(bugprone-suspicious-include): its static parsers */
 #undef main
 
 #include "tests/fuzz/fuzz.h"
 
-static char path[4096];
+static char spec_path[4096];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_tree_init(NULL, NULL);
-	snprintf(path, sizeof(path), "%s/spec.json", fuzz_tree_root());
+	snprintf(spec_path, sizeof(spec_path), "%s/spec.json", fuzz_tree_root());
 	return 0;
 }
 
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object *doc = NULL;
 
 	fuzz_tree_write("/spec.json", data, size);
-	if (!load_spec(path, &doc)) {
+	if (!load_spec(spec_path, &doc)) {
 		if (!damon_json_len(doc, "kdamonds"))
 			abort();
 		json_object_put(doc);
