@@ -44,7 +44,7 @@ static inline void write_atomic(const char *path, const char *content)
 /* Parse "N[KMG]" (powers of 1024): bytes, a multiple of the page size; exit 2 otherwise. */
 static inline size_t parse_size(const char *opt, const char *s)
 {
-	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned long long v;
 	unsigned int shift = 0;
 	char *end;
@@ -81,9 +81,9 @@ static inline size_t parse_size(const char *opt, const char *s)
 	if (v > (SIZE_MAX >> shift))
 		errx(2, "invalid %s '%s': too large", opt, s);
 	v <<= shift;
-	if (v % page_size)
+	if (v % page)
 		errx(2, "invalid %s '%s': not a multiple of the page size (%zu)", opt, s,
-		     page_size);
+		     page);
 	return v;
 }
 
