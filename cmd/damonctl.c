@@ -32,6 +32,7 @@
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
+#include "lib/testhook.h"
 
 #include "cmd/damonctl.h"
 
@@ -977,6 +978,7 @@ static int build_kdamond(const struct opts *o, int paddr, json_object **out)
 				json_object_put(regions);
 				return bad_value("pid", o->pid_arg, "expected PID[,PID...]");
 			}
+			testhook_target(pid);
 			t = json_object_new_object();
 			json_object_object_add(t, "pid_target", json_object_new_int(pid));
 			json_object_object_add(t, "regions", json_object_get(regions));
@@ -1219,6 +1221,27 @@ struct started {
  * Write the kdamonds of doc into free slots (growing nr_kdamonds when needed)
  * and turn them on.  On any failure everything written is undone.
  */
+/*
+ * After a refused on: name each target pid of kdamond kd that has no process
+ * (the kernel says only EINVAL).  Returns how many.
+ */
+static int gone_targets(json_object *kd)
+{
+	json_object *ctx = damon_json_item(kd, "contexts", 0);
+	size_t i, n = damon_json_len(ctx, "targets");
+	int gone = 0;
+
+	for (i = 0; i < n; i++) {
+		int64_t pid = damon_json_s64(damon_json_item(ctx, "targets", i), "pid_target", 0);
+
+		if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			msg_err(0, "pid %" PRId64 " exited before monitoring began", pid);
+			gone++;
+		}
+	}
+	return gone;
+}
+
 static int start_kdamonds(const struct opts *o, json_object *doc, struct started *st, size_t *nst)
 {
 	struct damon_session s = { .dry_run = 1, .print = NULL };
@@ -1321,10 +1344,16 @@ static int start_kdamonds(const struct opts *o, json_object *doc, struct started
 			goto undo;
 	}
 	status = EXIT_FAILURE;
+	testhook_point("damonctl-before-on");
 	for (j = 0; j < k; j++) {
 		int pid;
 
 		rc = damon_state_write(use[j], "on");
+		if (rc < 0 && gone_targets(damon_json_item(doc, "kdamonds", j))) {
+			for (size_t m = 0; m < j; m++)
+				damon_state_write(use[m], "off");
+			goto undo;
+		}
 		if (rc < 0) {
 			msg_err(-rc, "cannot start kdamond %d", use[j]);
 			if (rc == -EINVAL || rc == -ESRCH)
@@ -2458,6 +2487,8 @@ static int cmd_start(const struct opts *o)
 			json_object_put(doc);
 			return target_exec_status(rc);
 		}
+		if (child.pid > 0)
+			testhook_target(child.pid);
 		ctx = damon_json_item(damon_json_item(doc, "kdamonds", 0), "contexts", 0);
 		arr = json_object_new_array();
 		t = json_object_new_object();

@@ -475,6 +475,26 @@ start_log_6_12() {
 	json_is '.kdamonds[0].owned' true
 }
 
+@test "start --pid: a target that exits before on is named; nothing stays configured" {
+	use_fixture captured/6.12-empty captured/6.12-template
+	# A grandchild, so that its parent reaps it at once: a zombie has a pid still.
+	start_bg bash -c 'sleep 600 & echo $! >"$1"; wait' _ "$NK_TMP/victim"
+	for ((i = 0; i < 100; i++)); do [[ -s $NK_TMP/victim ]] && break; sleep 0.05; done
+	victim=$(<"$NK_TMP/victim")
+	# The shim refuses a dead pid at on, as the kernel does.
+	# Under --sysroot the hook kills only the pid it is given.
+	SHIM_ENV+=(FAKEDAMON_CHECK_PIDS=1 NUMAKIT_TEST_KILL_AT=damonctl-before-on
+		NUMAKIT_TEST_KILL_PID="$victim")
+	run --separate-stderr dcs start --pid "$victim"
+	expect_status 1
+	[[ $stderr == *"damonctl: pid $victim exited before monitoring began"* ]]
+	! kill -0 "$victim" 2>/dev/null
+	logged "$K0/state	on	EINVAL"
+	# Every value written was put back, and no record says damonctl owns it.
+	same_tree
+	[ ! -e "$(record_of 0)" ]
+}
+
 @test "start -J prints the kdamonds started" {
 	use_fixture captured/6.12-empty captured/6.12-template
 	run --separate-stderr dcs start -J --pid $$

@@ -28,6 +28,10 @@
  *   FAKEDAMON_TRIED     a tried_regions tree (total_bytes, 0/start...) that
  *                       update_schemes_tried_regions copies into every scheme
  *                       of the kdamond.
+ *   FAKEDAMON_CHECK_PIDS  1: on fails with EINVAL, as the kernel's does, when a
+ *                       vaddr or fvaddr target's pid_target has no process.
+ *                       Off by default: the captured trees name pids of the
+ *                       machines they came from.
  *
  * A write open of an emulated file returns a read-only descriptor of it, so
  * that no write the shim cannot see changes the tree.  Values arrive through
@@ -49,6 +53,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -648,6 +653,33 @@ static int start_stop(const char *kdamond, bool on)
 }
 
 /*
+ * At on, the kernel takes a reference to each target's pid (find_get_pid in
+ * damon_sysfs_set_targets): a pid with no process is EINVAL (the 6.12 guest
+ * answered so to a pid_target of 0: fixtures/damon/captured/README, and to
+ * one whose process had exited).  paddr has no pids.
+ */
+static int targets_alive(const char *kdamond)
+{
+	const char *check = getenv("FAKEDAMON_CHECK_PIDS");
+	char path[PATH_MAX], buf[32];
+	long long pid;
+	int i;
+
+	if (!check || strcmp(check, "1"))
+		return 0;
+	if (join(path, kdamond, "contexts/0/operations") || get_file(path, buf, sizeof(buf)) < 0 ||
+	    (!sysfs_streq("vaddr", buf) && !sysfs_streq("fvaddr", buf)))
+		return 0;
+	for (i = 0;; i++) {
+		if (snprintf(path, sizeof(path), "%s/contexts/0/targets/%d/pid_target", kdamond,
+			     i) >= (int)sizeof(path) || get_file(path, buf, sizeof(buf)) < 0)
+			return 0;
+		if (kstrtoint(buf, &pid) || pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH))
+			return EINVAL;
+	}
+}
+
+/*
  * kdamonds/<K>/state, after damon_sysfs_handle_cmd() in mm/damon/sysfs.c:
  * every command but off needs exactly one context; on fails with EBUSY on a
  * running kdamond; off and the commands fail with EINVAL on a stopped one
@@ -666,8 +698,12 @@ static int store_state(const char *file, const char *v)
 		return EINVAL;
 	if (!off && nr_contexts(kdamond) != 1)
 		return EINVAL;
-	if (on)
-		return running(kdamond) ? EBUSY : start_stop(kdamond, true);
+	if (on) {
+		if (running(kdamond))
+			return EBUSY;
+		e = targets_alive(kdamond);
+		return e ? e : start_stop(kdamond, true);
+	}
 	if (!running(kdamond) && (off || strcmp(cmd, "clear_schemes_tried_regions\n")))
 		return EINVAL;
 	if (off)
