@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The test hook NUMAKIT_TEST_KILL_AT (testhook.h, numakit(7)). */
 #include <errno.h>
-#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/msg.h"
@@ -64,6 +65,15 @@ static void kill_target(const char *name)
 	if (rc == 0)
 		msg_warn(0, "test hook %s: pid %d did not exit within 10 s", name, hook_pid);
 	close(p.fd);
+	/*
+	 * Not our child: its parent reaps it, and until then the pid still
+	 * names a zombie (kill(pid, 0) succeeds, DAMON still finds the pid).
+	 * Go on once it is gone, as a target that exited earlier would be.
+	 */
+	if (waitid(P_PID, (id_t)hook_pid, &(siginfo_t){ 0 }, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+	    errno == ECHILD)
+		for (int i = 0; i < 2000 && kill(hook_pid, 0) == 0; i++)
+			usleep(1000);
 	msg_verbose(1, "test hook %s: pid %d killed", name, hook_pid);
 }
 

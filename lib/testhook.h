@@ -7,7 +7,8 @@
 /*
  * A test hook, compiled into every build: NUMAKIT_TEST_KILL_AT=NAME[:N]
  * makes the Nth (default: first) pass through testhook_point(NAME) send
- * SIGKILL to the operation's target and wait until it has exited, so that
+ * SIGKILL to the operation's target and wait until it has exited (and, when
+ * it is not the tool's child, until its parent reaped it, 2 s at most), so that
  * the tool goes on with a dead target at a chosen point (numakit(7),
  * ENVIRONMENT).  The victim is NUMAKIT_TEST_KILL_PID when set, else the
  * live process the tool last named as the target of its operation with
