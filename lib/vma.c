@@ -865,7 +865,9 @@ int vma_find(int maps_fd, const struct vma_read_opts *o, uint64_t addr, struct v
 		if (rc != -ENOENT && (rc != -ENOTTY || o->method == VMA_METHOD_IOCTL))
 			return rc;
 	}
-	rc = vma_read(maps_fd, o, &l);
+	/* A verbatim read keeps no records to look addr up in. */
+	rc = vma_read(maps_fd, &(struct vma_read_opts){ .method = o->method, .build_id = o->build_id },
+		      &l);
 	*used = l.method;
 	if (!rc)
 		rc = find_in(&l, addr, out);

@@ -506,18 +506,21 @@ build_id_of() {
 	done
 }
 
-@test "--addr inside the heap gives exactly the heap line, with or without 0x" {
+@test "--addr inside the heap gives exactly the heap line, with or without 0x, by each method" {
 	start_workload --heap --many 10
 	heap=$(grep ' \[heap\]$' "/proc/$WL_PID/maps")
 	[ -n "$heap" ]
 	start=${heap%%-*}
 	end=${heap#*-}
 	end=${end%% *}
-	for addr in "$(printf '0x%x' $((16#$start + 0x10)))" "$(printf '%x' $((16#$end - 1)))" \
-		"0x$start"; do
-		run --separate-stderr mapsdump --addr "$addr" "$WL_PID"
-		[ "$status" -eq 0 ] || { echo "--addr $addr: status $status, $stderr"; false; }
-		[ "$output" = "$heap" ] || { echo "--addr $addr: $output"; false; }
+	for method in auto text ioctl; do
+		for addr in "$(printf '0x%x' $((16#$start + 0x10)))" \
+			"$(printf '%x' $((16#$end - 1)))" "0x$start"; do
+			run --separate-stderr mapsdump --method=$method --addr "$addr" "$WL_PID"
+			[ "$status" -eq 0 ] ||
+				{ echo "$method --addr $addr: status $status, $stderr"; false; }
+			[ "$output" = "$heap" ] || { echo "$method --addr $addr: $output"; false; }
+		done
 	done
 }
 

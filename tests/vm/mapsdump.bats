@@ -45,8 +45,8 @@ dump_and_ref() {
 	same_file "$NK_TMP/ref" "$NK_TMP/out"
 }
 
-@test "the default method is the one the kernel has, and matches maps" {
-	local method=ioctl rc=0
+@test "auto reads the text for a whole dump, the ioctl for --addr where the kernel has it" {
+	local method=ioctl rc=0 addr
 
 	requires binary tests/workload/nk-probe
 	"$PROBE" procmap_query >/dev/null || rc=$?
@@ -56,8 +56,14 @@ dump_and_ref() {
 	mapsdump -v "$WL_PID" >"$NK_TMP/out" 2>"$NK_TMP/err"
 	cat "/proc/$WL_PID/maps" >"$NK_TMP/ref"
 	cat "$NK_TMP/err"
-	[ "$(<"$NK_TMP/err")" = "mapsdump: pid $WL_PID: method $method" ]
+	[ "$(<"$NK_TMP/err")" = "mapsdump: pid $WL_PID: method text" ]
 	same_file "$NK_TMP/ref" "$NK_TMP/out"
+	# One VMA looked up: the ioctl where the kernel has it (mapsdump(1)).
+	addr=$(awk 'NR == 1 { split($1, a, "-"); print "0x" a[1] }' "$NK_TMP/ref")
+	mapsdump -v --addr "$addr" "$WL_PID" >"$NK_TMP/out" 2>"$NK_TMP/err"
+	cat "$NK_TMP/err"
+	[ "$(<"$NK_TMP/err")" = "mapsdump: pid $WL_PID: method $method" ]
+	[ "$(<"$NK_TMP/out")" = "$(head -n 1 "$NK_TMP/ref")" ]
 }
 
 @test "without PROCMAP_QUERY (Linux < 6.11): --method=ioctl exits 4 naming Linux 6.11" {
