@@ -667,9 +667,16 @@ struct text_scan {
  */
 static void text_scan(const char *text, size_t upto, struct text_scan *sc)
 {
-	const char *p = text + sc->pos, *end = text + upto, *e;
-	const char *prev_end = sc->n ? text + sc->prev_end : NULL;
+	const char *p, *end, *e, *prev_end;
 	uint64_t sh, sl, eh, el, ph = 0, pl = 0;
+
+	if (!text) {
+		sc->ok = 0;
+		return;
+	}
+	p = text + sc->pos;
+	end = text + upto;
+	prev_end = sc->n ? text + sc->prev_end : NULL;
 
 	/* The previous END as the keys below compare it, if it has 12 digits. */
 	if (prev_end && sc->prev12) {
