@@ -21,22 +21,6 @@ setup() {
 	unset NUMAKIT_TEST_KILL_AT
 }
 
-# Start nk-workload with ARGS and wait until it is ready; WL_PID is its pid.
-start_workload() {
-	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} i
-
-	requires binary tests/workload/nk-workload
-	start_bg "$WL" --ppid-watch --ready "$ready" "$@"
-	WL_PID=$NK_BG_PID
-	for ((i = 0; i < 200; i++)); do
-		[[ -e $ready ]] && return 0
-		nk_alive "$WL_PID" || { cat "$NK_BG_LOG"; return 1; }
-		sleep 0.05
-	done
-	echo "nk-workload $* was not ready after 10 s"
-	return 1
-}
-
 # The data-producing commands of every tool, one a line, for target pid $1.
 data_commands() {
 	printf '%s\n' "mapsdump $1" "mapsdump -J $1" "pmbind --show -p $1" "cpumm $1" "cpumm -a" \

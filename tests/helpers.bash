@@ -133,6 +133,27 @@ nk_alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
+# Start nk-workload ($WL, default the build's) with ARGS and wait until it
+# is ready; WL_PID is its pid.
+start_workload() {
+	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} i
+
+	requires binary tests/workload/nk-workload
+	start_bg "${WL:-$NK_BUILD/tests/workload/nk-workload}" --ppid-watch --ready "$ready" "$@"
+	WL_PID=$NK_BG_PID
+	for ((i = 0; i < 200; i++)); do
+		[[ -e $ready ]] && return 0
+		if ! nk_alive "$WL_PID"; then
+			echo "nk-workload $* exited before it was ready:"
+			cat "$NK_BG_LOG"
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "nk-workload $* was not ready after 10 s"
+	return 1
+}
+
 # End every process start_bg started in this test: SIGTERM (and SIGCONT, for
 # one left stopped), SIGKILL after 5 s, then reap each one.
 stop_bg_all() {

@@ -27,26 +27,6 @@ setup() {
 	PROBE=$NK_BUILD/tests/workload/nk-probe
 }
 
-# Start nk-workload with ARGS and wait until it is ready; WL_PID is its pid.
-start_workload() {
-	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} i
-
-	requires binary tests/workload/nk-workload
-	start_bg "$WL" --ppid-watch --ready "$ready" "$@"
-	WL_PID=$NK_BG_PID
-	for ((i = 0; i < 200; i++)); do
-		[[ -e $ready ]] && return 0
-		if ! nk_alive "$WL_PID"; then
-			echo "nk-workload $* exited before it was ready:"
-			cat "$NK_BG_LOG"
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "nk-workload $* was not ready after 10 s"
-	return 1
-}
-
 # True if the kernel can name anonymous mappings (CONFIG_ANON_VMA_NAME).
 have_anon_name() {
 	[[ -x $PROBE ]] && "$PROBE" anon_name >/dev/null 2>&1
