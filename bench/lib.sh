@@ -150,6 +150,48 @@ bench_time() {
 	bench_cmd[$id]=$cmd
 }
 
+# bench_time_rounds ID CMDLINE [ID CMDLINE]...: as bench_time, for commands
+# compared with each other, timed in turn: BENCH_RUNS rounds of one run of
+# each, their order rotated from one round to the next, after BENCH_WARMUP
+# untimed rounds.  Timed one command after the other, a command's figures
+# moved with the state the one before it left (the same two commands came
+# out 1.08 apart in one run and 1.15 in the next); in turn, a ratio compares
+# runs made side by side.
+bench_time_rounds() {
+	local ids=() cmds=() order=() files=() shell=(-N) r i k n json c
+
+	while (($# >= 2)); do
+		ids+=("$1")
+		cmds+=("$2")
+		[[ $2 == *[\|\>\<\&\;\*\$]* ]] && shell=()
+		bench_say "timing $1 (in turn with the others): $2"
+		shift 2
+	done
+	n=${#cmds[@]}
+	for ((r = -BENCH_WARMUP; r < BENCH_RUNS; r++)); do
+		order=()
+		for ((k = 0; k < n; k++)); do
+			order+=("${cmds[(k + r + BENCH_WARMUP) % n]}")
+		done
+		json=$bench_tmp/rounds.$r.json
+		hyperfine "${shell[@]}" --style none --runs 1 --export-json "$json" "${order[@]}" \
+			>/dev/null 2>"$bench_tmp/rounds.err" ||
+			{ cat "$bench_tmp/rounds.err" >&2; bench_die "a command failed: ${order[*]}"; }
+		((r >= 0)) && files+=("$json")
+	done
+	for i in "${!ids[@]}"; do
+		c=${cmds[i]}
+		read -r bench_med[${ids[i]}] bench_max[${ids[i]}] bench_user[${ids[i]}] \
+			bench_sys[${ids[i]}] < <(jq -rs --arg c "$c" '
+			[.[].results[] | select(.command == $c)] as $r |
+			($r | map(.times[]) | sort) as $t | ($t | length) as $n |
+			[(if $n % 2 == 1 then $t[($n - 1) / 2] else ($t[$n / 2 - 1] + $t[$n / 2]) / 2 end),
+			 ($t | max), ($r | map(.user) | add / length), ($r | map(.system) | add / length)]
+			| map(. * 1000) | @tsv' "${files[@]}")
+		bench_cmd[${ids[i]}]=$c
+	done
+}
+
 # bench_ms VALUE: milliseconds with three significant figures.
 bench_ms() {
 	awk -v v="$1" 'BEGIN {

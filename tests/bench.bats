@@ -46,7 +46,7 @@ expect_report() {
 	done
 }
 
-@test "bench: dump --quick checks mapsdump against cat, then reports cat, pmap and mapsdump" {
+@test "bench: dump --quick checks mapsdump against cat, then reports cat, the floor, pmap and mapsdump" {
 	requires command pmap
 	run --separate-stderr "$NK_SRC/bench/dump" --quick
 	expect_report
@@ -54,6 +54,7 @@ expect_report() {
 	grep -q '^### 1000 VMAs (' <<<"$output"
 	grep -q '^| `cat /proc/PID/maps` | .* | 1\.00 |$' <<<"$output"
 	grep -q '^| `pmap -x PID` |' <<<"$output"
+	grep -q '^| `bench/nk-hold /proc/PID/maps` |' <<<"$output"
 	for args in "" "--method=text " "--method=ioctl " "-J " "--numa "; do
 		grep -q "^| \`mapsdump ${args}PID\` |" <<<"$output" || { echo "no row for '$args'"; false; }
 	done
