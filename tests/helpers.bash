@@ -133,15 +133,18 @@ nk_alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
-# Start nk-workload ($WL, default the build's) with ARGS and wait until it
-# is ready; WL_PID is its pid.
+# Start nk-workload ($WL, default the build's) with ARGS, under the command
+# prefix in the array WL_PREFIX if set (e.g. numactl --membind=2; it must
+# exec), and wait until it is ready, WL_READY_SECONDS at most (default 10);
+# WL_PID is its pid.
 start_workload() {
-	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} i
+	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} secs=${WL_READY_SECONDS:-10} i
 
 	requires binary tests/workload/nk-workload
-	start_bg "${WL:-$NK_BUILD/tests/workload/nk-workload}" --ppid-watch --ready "$ready" "$@"
+	start_bg ${WL_PREFIX[@]+"${WL_PREFIX[@]}"} "${WL:-$NK_BUILD/tests/workload/nk-workload}" \
+		--ppid-watch --ready "$ready" "$@"
 	WL_PID=$NK_BG_PID
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < secs * 20; i++)); do
 		[[ -e $ready ]] && return 0
 		if ! nk_alive "$WL_PID"; then
 			echo "nk-workload $* exited before it was ready:"
@@ -150,7 +153,7 @@ start_workload() {
 		fi
 		sleep 0.05
 	done
-	echo "nk-workload $* was not ready after 10 s"
+	echo "nk-workload $* was not ready after $secs s"
 	return 1
 }
 

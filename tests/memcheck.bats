@@ -29,6 +29,8 @@ setup() {
 		PLAIN=$NK_BUILD
 	fi
 	[[ -x $PLAIN/mapsdump ]] || skip "no plain build in $PLAIN"
+	# start_workload's target, from the same plain build.
+	WL=$PLAIN/tests/workload/nk-workload
 }
 
 # Run tool $1 of the plain build under memcheck; status 99 is valgrind's own.
@@ -50,17 +52,11 @@ expect_clean() {
 	return 1
 }
 
-start_workload() {
-	start_bg "$PLAIN/tests/workload/nk-workload" --ppid-watch --ready "$NK_TMP/ready"
-	WL=$NK_BG_PID
-	wait_for_file "$NK_TMP/ready"
-}
-
 @test "memcheck: mapsdump default, -J, --numa, --check, --ranges on a workload" {
 	start_workload
 	for args in "" -J --numa --check --ranges; do
 		# shellcheck disable=SC2086 # one option or none
-		run --separate-stderr vg mapsdump $args "$WL"
+		run --separate-stderr vg mapsdump $args "$WL_PID"
 		expect_clean 0
 		[ -n "$output" ]
 	done
@@ -69,23 +65,23 @@ start_workload() {
 # String and argv options: opt_free() frees what popt allocated for them.
 @test "memcheck: pmbind --show, -J, --dry-run, a ptrace bind and a migrate" {
 	start_workload
-	run --separate-stderr vg pmbind --show -p "$WL"
+	run --separate-stderr vg pmbind --show -p "$WL_PID"
 	expect_clean 0
-	run --separate-stderr vg pmbind -J --show -p "$WL"
+	run --separate-stderr vg pmbind -J --show -p "$WL_PID"
 	expect_clean 0
-	run --separate-stderr vg pmbind --dry-run -p "$WL" --membind 0 --all
+	run --separate-stderr vg pmbind --dry-run -p "$WL_PID" --membind 0 --all
 	expect_clean 0
-	run --separate-stderr vg pmbind --method ptrace -p "$WL" --membind 0 --vma '[heap]'
+	run --separate-stderr vg pmbind --method ptrace -p "$WL_PID" --membind 0 --vma '[heap]'
 	expect_clean 0
-	run --separate-stderr vg pmbind --method migrate -p "$WL" --membind 0 --all
+	run --separate-stderr vg pmbind --method migrate -p "$WL_PID" --membind 0 --all
 	expect_clean 0
 }
 
 @test "memcheck: cpumm PID, -J PID and -- CMD" {
 	start_workload
-	run --separate-stderr vg cpumm "$WL"
+	run --separate-stderr vg cpumm "$WL_PID"
 	expect_clean 0
-	run --separate-stderr vg cpumm -J "$WL"
+	run --separate-stderr vg cpumm -J "$WL_PID"
 	expect_clean 0
 	run --separate-stderr vg cpumm -- true
 	expect_clean 0

@@ -16,12 +16,6 @@ setup() {
 	export NUMAKIT_TEST_NO_PIDFD=1
 }
 
-start_workload() {
-	start_bg "$NK_BUILD/tests/workload/nk-workload" --ppid-watch --ready "$NK_TMP/ready" "$@"
-	WL=$NK_BG_PID
-	wait_for_file "$NK_TMP/ready"
-}
-
 # How many lines of $stderr say the fallback.
 said() {
 	grep -cE "$MSG_RE" <<<"$stderr" || true
@@ -29,39 +23,39 @@ said() {
 
 @test "no pidfd_open: mapsdump PID is /proc/PID/maps, and -v says the fallback once" {
 	start_workload
-	run --separate-stderr mapsdump -v "$WL"
+	run --separate-stderr mapsdump -v "$WL_PID"
 	[ "$status" -eq 0 ]
 	[ "$(said)" -eq 1 ]
-	[ "$output" = "$(cat "/proc/$WL/maps")" ]
-	run --separate-stderr mapsdump "$WL"
+	[ "$output" = "$(cat "/proc/$WL_PID/maps")" ]
+	run --separate-stderr mapsdump "$WL_PID"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
 
 @test "no pidfd_open: pmbind --method=ptrace binds, auto skips process_mbind" {
 	start_workload
-	run --separate-stderr pmbind -v --method=ptrace -p "$WL" --membind 0 --vma '[heap]'
+	run --separate-stderr pmbind -v --method=ptrace -p "$WL_PID" --membind 0 --vma '[heap]'
 	[ "$status" -eq 0 ]
 	[ "$(said)" -eq 1 ]
-	heap=$(awk '$NF == "[heap]" { split($1, a, "-"); print a[1]; exit }' "/proc/$WL/maps")
-	grep -q "^$heap bind:0 " "/proc/$WL/numa_maps"
-	nk_alive "$WL"
+	heap=$(awk '$NF == "[heap]" { split($1, a, "-"); print a[1]; exit }' "/proc/$WL_PID/maps")
+	grep -q "^$heap bind:0 " "/proc/$WL_PID/numa_maps"
+	nk_alive "$WL_PID"
 	# process_mbind takes a pidfd: with none, auto goes on to ptrace.
-	run --separate-stderr pmbind -v --syscall-nr 999 -p "$WL" --interleave 0 --vma '[heap]'
+	run --separate-stderr pmbind -v --syscall-nr 999 -p "$WL_PID" --interleave 0 --vma '[heap]'
 	[ "$status" -eq 0 ]
 	[[ $stderr == *"no process_mbind in this kernel"* ]]
-	grep -q "^$heap interleave:0 " "/proc/$WL/numa_maps"
-	run --separate-stderr pmbind --method=syscall --syscall-nr 999 -p "$WL" --membind 0 --all
+	grep -q "^$heap interleave:0 " "/proc/$WL_PID/numa_maps"
+	run --separate-stderr pmbind --method=syscall --syscall-nr 999 -p "$WL_PID" --membind 0 --all
 	[ "$status" -eq 4 ]
 }
 
 @test "no pidfd_open: cpumm PID and -- CMD, -v says it once for two PIDs" {
 	start_workload
-	run --separate-stderr cpumm -v -J "$WL" "$$"
+	run --separate-stderr cpumm -v -J "$WL_PID" "$$"
 	[ "$status" -eq 0 ]
 	[ "$(said)" -eq 1 ]
 	[ "$(jq length <<<"$output")" -ge 1 ]
-	[[ $output == *"\"pid\": $WL"* || $output == *"\"pid\":$WL"* ]]
+	[[ $output == *"\"pid\": $WL_PID"* || $output == *"\"pid\":$WL_PID"* ]]
 	# Without a pidfd the wrapped command's end is seen through waitid.
 	SECONDS=0
 	run --separate-stderr cpumm -i 5 -- sh -c 'sleep 0.3; exit 7'

@@ -17,6 +17,9 @@ fi
 source "${BASH_SOURCE[0]%/*}/../helpers.bash"
 NK_SRC=/numakit
 WL=$NK_BUILD/tests/workload/nk-workload
+# start_workload (tests/helpers.bash, with WL_PREFIX): everything runs slower
+# in the guest (TCG).
+WL_READY_SECONDS=60
 PROBE=$NK_BUILD/tests/workload/nk-probe
 NODE_SYS=/sys/devices/system/node
 TIER_SYS=/sys/devices/virtual/memory_tiering
@@ -46,29 +49,6 @@ kernel_at_least() {
 # kernels lack.
 requires_kernel() {
 	kernel_at_least "$1" || skip "$2 (Linux $1+; this is $(uname -r))"
-}
-
-# Start nk-workload with ARGS under the command prefix in the array
-# WL_PREFIX (e.g. numactl --membind=2; it must exec) and wait until it is
-# ready; WL_PID is its pid.  Everything runs slower in the guest (TCG): allow
-# 60 s.
-start_workload() {
-	local ready=$NK_TMP/ready.${#NK_BG_PIDS[@]} i
-
-	requires binary tests/workload/nk-workload
-	start_bg ${WL_PREFIX[@]+"${WL_PREFIX[@]}"} "$WL" --ppid-watch --ready "$ready" "$@"
-	WL_PID=$NK_BG_PID
-	for ((i = 0; i < 1200; i++)); do
-		[[ -e $ready ]] && return 0
-		if ! nk_alive "$WL_PID"; then
-			echo "nk-workload $* exited before it was ready:"
-			cat "$NK_BG_LOG"
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "nk-workload $* was not ready after 60 s"
-	return 1
 }
 
 # Print "NODE: DISTANCES" for every online node, from sysfs.
