@@ -29,6 +29,7 @@
 #include "lib/nodes.h"
 #include "lib/opt.h"
 #include "lib/parse.h"
+#include "lib/spm.h"
 #include "lib/sysroot.h"
 #include "lib/table.h"
 #include "lib/target.h"
@@ -862,16 +863,15 @@ static int system_ram_range(json_object *regions)
 {
 	FILE *f = sysroot_fopen("re", "/proc/iomem");
 	uint64_t a, b, best_a = 0, best_b = 0;
-	const char *end;
+	const char *name;
 	char line[256];
+	size_t depth;
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == ' ' || !strstr(line, ": System RAM"))
-			continue;
-		if (parse_u64_prefix(line, 16, &a, &end) || *end != '-' ||
-		    parse_u64_prefix(end + 1, 16, &b, &end))
+		if (spm_iomem_line(line, &a, &b, &depth, &name) || depth ||
+		    strcmp(name, "System RAM"))
 			continue;
 		if (b > a && b - a > best_b - best_a)
 			best_a = a, best_b = b;

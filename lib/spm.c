@@ -723,14 +723,28 @@ static int add_range(struct spm_range **arr, size_t *n, uint64_t start, uint64_t
 	return 0;
 }
 
-/*
- * "  100000000-13fffffff : dax0.0": two spaces of indent per level of
- * nesting.  A reader without CAP_SYS_ADMIN sees every address as zero.
- */
+int spm_iomem_line(char *line, uint64_t *start, uint64_t *last, size_t *depth,
+		   const char **name)
+{
+	const char *p;
+	uint64_t a, b;
+
+	line[strcspn(line, "\n")] = '\0';
+	p = line + strspn(line, " ");
+	if (parse_u64_prefix(p, 16, &a, &p) || *p != '-' ||
+	    parse_u64_prefix(p + 1, 16, &b, &p) || strncmp(p, " : ", 3) || b < a)
+		return -EINVAL;
+	*start = a;
+	*last = b;
+	*depth = strspn(line, " ") / 2;
+	*name = p + 3;
+	return 0;
+}
+
 static int read_iomem(struct spm_system *sys)
 {
 	char names[8][32] = { { 0 } };
-	const char *p, *name;
+	const char *name;
 	size_t cap = 0, depth;
 	char *line = NULL;
 	uint64_t a, b;
@@ -741,13 +755,8 @@ static int read_iomem(struct spm_system *sys)
 	if (!f)
 		return soft(-errno);
 	while (!rc && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		depth = strspn(line, " ") / 2;
-		p = line + strspn(line, " ");
-		if (parse_u64_prefix(p, 16, &a, &p) || *p != '-' ||
-		    parse_u64_prefix(p + 1, 16, &b, &p) || strncmp(p, " : ", 3) || b < a)
+		if (spm_iomem_line(line, &a, &b, &depth, &name))
 			continue;
-		name = p + 3;
 		if (depth < 8)
 			snprintf(names[depth], sizeof(names[depth]), "%s", name);
 		if (a == 0 && b == 0) {

@@ -108,6 +108,14 @@ void spm_free(struct spm_system *sys);
 const char *spm_kind_name(enum spm_kind k);
 struct spm_node *spm_node_find(const struct spm_system *sys, int id);
 struct spm_dax *spm_dax_find(const struct spm_system *sys, const char *name);
+/*
+ * One line of /proc/iomem, "  100000000-13fffffff : dax0.0", with two blanks
+ * of indent per level of nesting: 0 with *start, *last (inclusive), *depth
+ * and *name (in line, its newline cut) set; -EINVAL for any other line.  A
+ * reader without CAP_SYS_ADMIN sees every address as zero.
+ */
+int spm_iomem_line(char *line, uint64_t *start, uint64_t *last, size_t *depth,
+		   const char **name);
 /* The memory blocks inside [start, start + size), from the block size; count or -errno. */
 int spm_blocks_in(const struct spm_system *sys, uint64_t start, uint64_t size,
 		  unsigned long **indexes);

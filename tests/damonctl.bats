@@ -572,6 +572,25 @@ log_as_shell() {
 	same_file "$NK_TMP/dry" "$NK_TMP/real"
 }
 
+@test "start paddr without --region monitors the largest top-level System RAM of /proc/iomem" {
+	use_fixture captured/6.12-empty captured/6.12-template
+	mkdir -p "$ROOT/proc"
+	# Nested and kmem ranges are not the one; neither is a larger other name.
+	printf '%s\n' "00000000-00000fff : Reserved" "00001000-0009efff : System RAM" \
+		"00100000-7ffdffff : System RAM" "  01000000-01ffffff : Kernel code" \
+		"100000000-2ffffffff : Soft Reserved" "  100000000-2ffffffff : dax0.0" \
+		"    100000000-2ffffffff : System RAM (kmem)" >"$ROOT/proc/iomem"
+	run --separate-stderr dcs start --dry-run paddr
+	expect_status 0
+	grep -qx "echo 1048576 > $SYS_ADMIN/$C0/targets/0/regions/0/start" <<<"$output"
+	grep -qx "echo 2147352576 > $SYS_ADMIN/$C0/targets/0/regions/0/end" <<<"$output"
+	# A reader without CAP_SYS_ADMIN sees zeros: no range, said so.
+	printf '%s\n' "00000000-00000000 : System RAM" >"$ROOT/proc/iomem"
+	run --separate-stderr dcs start --dry-run paddr
+	expect_status 1
+	[[ $stderr == *"cannot find a System RAM range in /proc/iomem"* ]]
+}
+
 @test "start --dry-run on an idle kdamond of damonctl's: filters where 6.12 has them" {
 	local args=(--pid $$ -a pageout --filter memcg=/a/b --filter addr=0x1000-0x2000)
 

@@ -340,6 +340,25 @@ static void test_iomem_hidden(void)
 	make_tree();
 }
 
+static void test_iomem_line(void)
+{
+	char nested[] = "    100000000-13fffffff : System RAM (kmem)\n";
+	char top[] = "00100000-7ffdffff : System RAM";
+	char noname[] = "180000000-1bfffffff\n", back[] = "2000-1fff : x\n";
+	uint64_t a = 0, b = 0;
+	const char *name = NULL;
+	size_t depth = 9;
+
+	CHECK(spm_iomem_line(nested, &a, &b, &depth, &name) == 0 && a == 0x100000000 &&
+	      b == 0x13fffffff && depth == 2 && !strcmp(name, "System RAM (kmem)"),
+	      "iomem line: two levels down, inclusive end, the newline cut");
+	CHECK(spm_iomem_line(top, &a, &b, &depth, &name) == 0 && depth == 0 && a == 0x100000 &&
+	      !strcmp(name, "System RAM"), "iomem line: top level, no newline");
+	CHECK(spm_iomem_line(noname, &a, &b, &depth, &name) == -EINVAL &&
+	      spm_iomem_line(back, &a, &b, &depth, &name) == -EINVAL,
+	      "iomem line: no name, or an end below the start, is no range");
+}
+
 static void test_blocks_in(void)
 {
 	struct spm_system sys;
@@ -388,6 +407,7 @@ int main(void)
 	test_distance_gaps();
 	test_long_cpulist();
 	test_iomem_hidden();
+	test_iomem_line();
 	test_blocks_in();
 	test_no_nodes();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
