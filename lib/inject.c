@@ -336,22 +336,30 @@ static int status_field(pid_t pid, const char *key, char *val, size_t size)
 
 int inject_check(const struct target *t, const char **why)
 {
-	char val[64] = "";
-	int rc;
+	char *buf, *state, *seccomp;
+	ssize_t n;
+	int rc = 0;
 
 	*why = NULL;
-	rc = status_field(t->pid, "State", val, sizeof(val));
-	if (rc < 0)
-		return rc == -ENOENT ? -ESRCH : rc;
-	if (val[0] == 'T' || val[0] == 't') {
+	/* Both fields from one read of the file. */
+	n = sysroot_read_file(&buf, "/proc/%d/status", t->pid);
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	state = target_status_field(buf, "State");
+	seccomp = target_status_field(buf, "Seccomp");
+	free(buf);
+	if (!state) {
+		rc = errno == ENOMEM ? -ENOMEM : -ESRCH;
+	} else if (state[0] == 'T' || state[0] == 't') {
 		*why = "it is stopped (job control or a debugger)";
-		return -EBUSY;
-	}
-	if (status_field(t->pid, "Seccomp", val, sizeof(val)) == 0 && !strcmp(val, "1")) {
+		rc = -EBUSY;
+	} else if (seccomp && !strcmp(seccomp, "1")) {
 		*why = "it runs in seccomp strict mode: any other syscall would kill it";
-		return -EPERM;
+		rc = -EPERM;
 	}
-	return 0;
+	free(state);
+	free(seccomp);
+	return rc;
 }
 
 /* ---- attach ---- */
