@@ -237,9 +237,7 @@ static int target_failed(struct dump *d, int err, const char *what)
  */
 static int exited(struct dump *d, const struct target *t, const char *what)
 {
-	int kind = target_kind(t);
-
-	if (kind != TARGET_ZOMBIE && kind != -ESRCH)
+	if (!target_gone(t))
 		return 0;
 	dump_fail(d, EXIT_FAILURE, "pid %d exited while its %s was read", d->pid, what);
 	return 1;

@@ -591,17 +591,6 @@ static int migrate_chunk(struct run *run, struct range *r, void **pages, int *st
 	return 0;
 }
 
-/*
- * The target exited (a zombie has no mm: move_pages then fails with EINVAL,
- * which must not read as a bad range).
- */
-static int run_target_gone(const struct run *run)
-{
-	int kind = target_kind(&run->t);
-
-	return kind == TARGET_ZOMBIE || kind == -ESRCH;
-}
-
 static int migrate_range(struct run *run, struct range *r, const int *targets, int ntargets)
 {
 	void *pages[MIGRATE_CHUNK];
@@ -619,7 +608,8 @@ static int migrate_range(struct run *run, struct range *r, const int *targets, i
 		rc = migrate_chunk(run, r, pages, status, nodes, n, targets, ntargets);
 		testhook_point("migrate-batch");
 	}
-	if (rc && run_target_gone(run))
+	/* A zombie has no mm: move_pages fails with EINVAL, which is no bad range. */
+	if (rc && target_gone(&run->t))
 		return -ESRCH;	/* said once for every range left, by not_done() */
 	if (rc)
 		fail_range(r, "move_pages in pid %d: %s", run->t.pid, strerror(-rc));
@@ -644,7 +634,7 @@ static int by_migrate(struct run *run)
 		rc = migrate_range(run, &run->o->r[i], targets, ntargets);
 		if (rc == -EPERM)
 			caps_hint(EPERM, CAP_SYS_NICE, "moving pages of another process");
-		if (rc == -ESRCH || run_target_gone(run))
+		if (rc == -ESRCH || target_gone(&run->t))
 			return -ESRCH;
 	}
 	return 0;

@@ -329,8 +329,7 @@ static int scan_process(struct who *w, pid_t pid)
 	}
 	testhook_point("spmctl-who");
 	/* Gone while read (a zombie's numa_maps is empty): what was read may be cut short. */
-	n = target_kind(&t);
-	if (n == TARGET_ZOMBIE || n == -ESRCH) {
+	if (target_gone(&t)) {
 		rc = -ESRCH;
 		goto out;
 	}

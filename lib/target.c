@@ -321,6 +321,13 @@ int target_kind(const struct target *t)
 	return TARGET_USER;
 }
 
+int target_gone(const struct target *t)
+{
+	int kind = target_kind(t);
+
+	return kind == TARGET_ZOMBIE || kind == -ESRCH;
+}
+
 int target_comm(const struct target *t, char *buf, size_t size)
 {
 	ssize_t n;

@@ -72,6 +72,12 @@ const char *target_stat_field(const char *stat, int n);
 char *target_status_field(const char *status, const char *key);
 /* enum target_kind from /proc/PID/stat, or -errno (-EINVAL for a malformed stat). */
 int target_kind(const struct target *t);
+/*
+ * 1 when the process has exited (a zombie, or no longer there), else 0.  Its
+ * maps, numa_maps and status then read as empty or cut short, not as an
+ * error: whatever was read just before is not its address space.
+ */
+int target_gone(const struct target *t);
 /* comm from /proc/PID/comm, without the newline; 0 or -errno. */
 int target_comm(const struct target *t, char *buf, size_t size);
 /*

@@ -75,6 +75,7 @@ static void test_live_self(void)
 	CHECK(rc == 0 && t.pidfd >= 0 && t.pid == getpid(), "open self");
 	CHECK(target_alive(&t) == 1, "self is alive");
 	CHECK(target_kind(&t) == TARGET_USER, "self is a user process");
+	CHECK(target_gone(&t) == 0, "self is not gone");
 	rc = target_comm(&t, comm, sizeof(comm));
 	CHECK(rc == 0, "comm of self");
 	CHECK_STR(comm, "test_target", "comm has no newline");
@@ -127,6 +128,7 @@ static void test_zombie(void)
 	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
 	rc = target_kind(&t);
 	CHECK(rc == TARGET_ZOMBIE, "an unreaped child is a zombie");
+	CHECK(target_gone(&t) == 1, "a zombie is gone: it has no address space");
 	rc = target_alive(&t);
 	CHECK(rc == 1, "a zombie is alive");
 	waitpid(pid, &st, 0);
@@ -134,6 +136,7 @@ static void test_zombie(void)
 	CHECK(rc == 0, "a reaped child is gone");
 	rc = target_kind(&t);
 	CHECK(rc == -ESRCH, "kind of a reaped child is -ESRCH");
+	CHECK(target_gone(&t) == 1, "a reaped child is gone");
 	rc = target_proc_open(&t, "stat", O_RDONLY);
 	CHECK(rc == -ESRCH, "proc_open of a reaped child is -ESRCH");
 	target_close(&t);
